@@ -1,0 +1,75 @@
+import type { RouteKind } from "./kinds.js";
+
+/** Listener protocols a backend may serve. */
+export type ListenerProtocol = "HTTP" | "HTTPS" | "TLS" | "TCP" | "UDP";
+
+/**
+ * What one backend declares about itself. The graph validates every object against the
+ * capabilities of the class it belongs to, so an unsupported field is reported, never
+ * silently dropped. Feature names are the Gateway API SupportedFeature names
+ * (e.g. "HTTPRouteQueryParamMatching"); the core ones are implied.
+ */
+export interface Capabilities {
+  controllerName: string;
+  /** Listener protocols, and for TLS the modes. */
+  protocols: ListenerProtocol[];
+  tlsModes: ("Terminate" | "Passthrough")[];
+  routeKinds: RouteKind[];
+  /** Extended/implementation features from the Gateway API feature list. */
+  features: string[];
+  limits: Limits;
+}
+
+export interface Limits {
+  /** Max listeners per Gateway; undefined = unlimited. */
+  listenersPerGateway?: number;
+  /** Max rules (after match expansion) per route, e.g. Lattice: 10 per listener. */
+  rulesPerRoute?: number;
+  /** Max matches per rule. */
+  matchesPerRule?: number;
+  /** Max backends per rule. */
+  backendsPerRule?: number;
+  /** Allowed listener ports; undefined = any. */
+  ports?: number[];
+  /** Max total weight per rule (Lattice: 999 per target group). */
+  maxWeight?: number;
+}
+
+/** Gateway API feature names used by the validator (from the conformance feature list). */
+export const FEATURE = {
+  Gateway: "Gateway",
+  GatewayPort8080: "GatewayPort8080",
+  GatewayHTTPListenerIsolation: "GatewayHTTPListenerIsolation",
+  GatewayInfrastructurePropagation: "GatewayInfrastructurePropagation",
+  GatewayStaticAddresses: "GatewayStaticAddresses",
+  ReferenceGrant: "ReferenceGrant",
+  HTTPRoute: "HTTPRoute",
+  HTTPRouteQueryParamMatching: "HTTPRouteQueryParamMatching",
+  HTTPRouteMethodMatching: "HTTPRouteMethodMatching",
+  HTTPRouteResponseHeaderModification: "HTTPRouteResponseHeaderModification",
+  HTTPRoutePortRedirect: "HTTPRoutePortRedirect",
+  HTTPRouteSchemeRedirect: "HTTPRouteSchemeRedirect",
+  HTTPRoutePathRedirect: "HTTPRoutePathRedirect",
+  HTTPRouteHostRewrite: "HTTPRouteHostRewrite",
+  HTTPRoutePathRewrite: "HTTPRoutePathRewrite",
+  HTTPRouteRequestMirror: "HTTPRouteRequestMirror",
+  HTTPRouteRequestMultipleMirrors: "HTTPRouteRequestMultipleMirrors",
+  HTTPRouteRequestPercentageMirror: "HTTPRouteRequestPercentageMirror",
+  HTTPRouteRequestTimeout: "HTTPRouteRequestTimeout",
+  HTTPRouteBackendTimeout: "HTTPRouteBackendTimeout",
+  HTTPRouteParentRefPort: "HTTPRouteParentRefPort",
+  HTTPRouteBackendRequestHeaderModification: "HTTPRouteBackendRequestHeaderModification",
+  HTTPRouteBackendProtocolH2C: "HTTPRouteBackendProtocolH2C",
+  HTTPRouteBackendProtocolWebSocket: "HTTPRouteBackendProtocolWebSocket",
+  HTTPRouteRetry: "HTTPRouteRetry",
+  HTTPRouteCORS: "HTTPRouteCORS",
+  HTTPRouteNamedRouteRule: "HTTPRouteNamedRouteRule",
+  HTTPRouteSessionPersistence: "HTTPRouteSessionPersistence",
+  HTTPRouteDestinationPortMatching: "HTTPRouteDestinationPortMatching",
+  GRPCRoute: "GRPCRoute",
+  TLSRoute: "TLSRoute",
+  TCPRoute: "TCPRoute",
+  UDPRoute: "UDPRoute",
+  BackendTLSPolicy: "BackendTLSPolicy",
+  BackendTLSPolicySANValidation: "BackendTLSPolicySANValidation",
+} as const;
