@@ -1,1 +1,1 @@
-export {};
+export { compute, type ComputeInput, type ComputeOutput } from "./pipeline.js";

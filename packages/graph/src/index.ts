@@ -1,1 +1,4 @@
-export {};
+export type * from "./types.js";
+export { buildGraph } from "./build.js";
+export { ReferenceGrants } from "./refs.js";
+export { graphModule } from "./module.js";

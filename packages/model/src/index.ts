@@ -5,3 +5,4 @@ export * from "./keys.js";
 export * from "./snapshot.js";
 export * from "./capabilities.js";
 export * from "./conditions.js";
+export * from "./tokens.js";

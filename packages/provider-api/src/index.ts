@@ -1,1 +1,2 @@
-export {};
+export type * from "./contract.js";
+export { TOKENS } from "@gatehouse/model";

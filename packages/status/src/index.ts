@@ -1,1 +1,2 @@
-export {};
+export type * from "./types.js";
+export { computeStatuses } from "./compute.js";

@@ -1,0 +1,44 @@
+import { normalizeSnapshot } from "@gatehouse/model";
+import type { Graph, GraphInput } from "./types.js";
+import { ReferenceGrants } from "./refs.js";
+import { buildGatewayClasses } from "./gateways/gatewayclasses.js";
+import { buildGateways } from "./gateways/gateways.js";
+import { BackendTLSPolicies } from "./backends/backendtlspolicies.js";
+import { buildRoutes } from "./routes/routes.js";
+
+/**
+ * Snapshot + the controllers we serve → graph. Pure and deterministic: the same objects in
+ * any order give the same graph, and no input makes it throw.
+ */
+export function buildGraph(input: GraphInput): Graph {
+  const snapshot = normalizeSnapshot(input.snapshot);
+  const grants = new ReferenceGrants(snapshot.ReferenceGrant);
+  const gatewayClasses = buildGatewayClasses(snapshot.GatewayClass, input.controllers);
+  const gateways = buildGateways({ snapshot, gatewayClasses, grants });
+  const tlsPolicies = new BackendTLSPolicies(snapshot);
+  const routes = buildRoutes({ snapshot, gateways, gatewayClasses, grants, tlsPolicies });
+  const referenced = collectReferences(gateways, routes, tlsPolicies);
+  return { gatewayClasses, gateways, routes, backendTLSPolicies: tlsPolicies.nodes(gateways, routes), referenced };
+}
+
+function collectReferences(
+  gateways: Graph["gateways"], routes: Graph["routes"], tls: BackendTLSPolicies,
+): Graph["referenced"] {
+  const secrets = new Set<string>();
+  const services = new Set<string>();
+  for (const g of gateways) {
+    for (const l of g.listeners) {
+      for (const ref of l.certificateRefKeys ?? []) secrets.add(ref);
+    }
+  }
+  for (const r of routes) {
+    for (const rule of r.rules) {
+      for (const b of rule.backends) if (b.serviceKey) services.add(b.serviceKey);
+      for (const f of rule.filters) if (f.mirror?.serviceKey) services.add(f.mirror.serviceKey);
+    }
+  }
+  const configMaps = new Set<string>();
+  for (const ref of tls.referencedKeys()) (ref.kind === "Secret" ? secrets : configMaps).add(ref.key);
+  const sorted = (s: Set<string>) => [...s].sort();
+  return { secrets: sorted(secrets), configMaps: sorted(configMaps), services: sorted(services) };
+}

@@ -1,0 +1,70 @@
+// The provider contract: what a backend declares and what it implements. Types and tokens
+// only; implementations live in providers/*.
+import type { Capabilities, GatewayStatusAddress } from "@gatehouse/model";
+import type { DesiredState } from "@gatehouse/ir";
+
+/** One intended change to the backend's world (a cloud resource, a proxy element). */
+export interface PlannedChange {
+  op: "create" | "update" | "delete";
+  /** Provider resource type, e.g. `lattice:service`, `gcp:urlMap`, `local:listener`. */
+  resource: string;
+  /** Provider id/name of the resource. */
+  id: string;
+  /** IR source(s) the resource comes from; for deletes, the last known source. */
+  sources: string[];
+  /** Short human summary of what changes. */
+  summary: string;
+}
+
+export interface Plan {
+  controllerName: string;
+  changes: PlannedChange[];
+}
+
+export interface ListenerResult { name: string; programmed: boolean; reason: string; message: string }
+
+export interface GatewayResult {
+  key: string;
+  programmed: boolean;
+  reason: string;                 // Programmed | Invalid | Pending | AddressNotAssigned | NoResources ...
+  message: string;
+  addresses: GatewayStatusAddress[];
+  listeners: ListenerResult[];
+}
+
+export interface RouteResult {
+  /** `<kind>/<ns>/<name>` */
+  route: string;
+  gatewayKey: string;
+  /** An error programming this route on this parent; absent when fine. */
+  error?: { reason: string; message: string };
+}
+
+/** What a provider reports after apply; merged into status by @gatehouse/status. */
+export interface ProviderResults {
+  controllerName: string;
+  gateways: GatewayResult[];
+  routes: RouteResult[];
+}
+
+export type FinalizeTarget = { kind: string; namespace: string; name: string };
+
+export interface FinalizeResult {
+  /** true: everything the object owned is gone, the finalizer may be removed. */
+  done: boolean;
+  message: string;
+}
+
+export interface Provider {
+  readonly capabilities: Capabilities;
+  /** Cloud backends own external resources and need finalizers on Gateways and routes. */
+  readonly needsFinalizer: boolean;
+  /** Desired state (all gateways; the provider takes its own) → intended changes. Must not mutate anything. */
+  plan(desired: DesiredState): Promise<Plan>;
+  /** Carries out a plan and reports per-object results. Must be idempotent. */
+  apply(plan: Plan, desired: DesiredState): Promise<ProviderResults>;
+  /** Removes what a deleted Gateway or route owned. */
+  finalize(target: FinalizeTarget): Promise<FinalizeResult>;
+  /** Stops background work (servers, pollers). */
+  close(): Promise<void>;
+}
