@@ -1,1 +1,2 @@
 export { compute, type ComputeInput, type ComputeOutput } from "./pipeline.js";
+export { coreModule } from "./module.js";
