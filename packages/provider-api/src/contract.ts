@@ -33,7 +33,7 @@ export interface GatewayResult {
 }
 
 export interface RouteResult {
-  /** `<kind>/<ns>/<name>` */
+  /** `<kind lowercased>/<ns>/<name>`, the route's graph source (see routeResultKey). */
   route: string;
   gatewayKey: string;
   /** An error programming this route on this parent; absent when fine. */
