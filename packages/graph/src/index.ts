@@ -2,3 +2,4 @@ export type * from "./types.js";
 export { buildGraph } from "./build.js";
 export { ReferenceGrants } from "./refs.js";
 export { graphModule } from "./module.js";
+export { compareMatches, compareHostnames, type RankedMatch } from "./routes/precedence.js";
