@@ -1,1 +1,102 @@
-export {};
+#!/usr/bin/env node
+// The `gatehouse` command. Usage errors (bad flags, bad config, missing files) print one
+// line on stderr and exit 2; anything else unexpected prints one line and exits 1.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { loadStandaloneConfig } from "./config.js";
+import { UsageError } from "./errors.js";
+import { LOCAL_CONTROLLER } from "./local-capabilities.js";
+import { createLogger, LOG_LEVELS } from "./logger.js";
+import { computeOnce } from "./run.js";
+
+const GATEWAY_API_VERSION = "v1.6.3";
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function buildProgram(): Command {
+  const version = packageVersion();
+  const program = new Command("gatehouse")
+    .description("Kubernetes Gateway API operator: one provider-neutral core, many backends.")
+    .version(version, "-V, --version", "print the version")
+    .addOption(new Option("--log-level <level>", "log level (logs are JSON on stderr)").choices(LOG_LEVELS).default("info"))
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+
+  program
+    .command("standalone")
+    .description("Run gatehouse without Kubernetes from a config file (for now: compute once and print statuses and desired state)")
+    // Checked in the action, not requiredOption(): commander would report a missing
+    // --config before a misspelt flag, hiding the real mistake.
+    .option("-c, --config <file>", "standalone config file (see examples/standalone.yaml)")
+    .action(async (opts: { config?: string }) => {
+      if (!opts.config) throw new UsageError("standalone: -c, --config <file> is required (see examples/standalone.yaml)");
+      // Becomes the real standalone gateway (local provider serving traffic) in a later issue.
+      const log = createLogger(program.opts<{ logLevel: string }>().logLevel);
+      const cfg = await loadStandaloneConfig(opts.config);
+      const manifests = cfg.manifests.map((m) => ({ path: m.path, label: `${cfg.file}: ${m.field}` }));
+      const { yaml } = await computeOnce({ controllerName: cfg.controllerName, manifests, log });
+      process.stdout.write(yaml);
+    });
+
+  program
+    .command("compute")
+    .description("Compute statuses and desired state for manifest files or directories and print them as YAML")
+    .option("-f, --filename <path>", "manifest file or directory (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("--controller-name <name>", "controllerName to serve", LOCAL_CONTROLLER)
+    .action(async (opts: { filename: string[]; controllerName: string }) => {
+      if (opts.filename.length === 0) throw new UsageError("compute: -f, --filename <path> is required (a manifest file or directory)");
+      const log = createLogger(program.opts<{ logLevel: string }>().logLevel);
+      const manifests = opts.filename.map((f, i) => ({ path: f, label: `-f[${i}]` }));
+      const { yaml } = await computeOnce({ controllerName: opts.controllerName, manifests, log });
+      process.stdout.write(yaml);
+    });
+
+  program
+    .command("version")
+    .description("Print the gatehouse, Gateway API and Node.js versions")
+    .action(() => {
+      process.stdout.write(`gatehouse ${version} (Gateway API ${GATEWAY_API_VERSION}, Node.js ${process.version})\n`);
+    });
+
+  return program;
+}
+
+/** One line, no stack: `gatehouse: <message>`. */
+function oneLine(message: string): string {
+  return `gatehouse: ${message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim()}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help / --version / help shown because no command was given
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      if (e.code === "commander.help" || e.code === "commander.executeSubCommandAsync") return e.exitCode === 0 ? 0 : 2;
+      process.stderr.write(oneLine(e.message));
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(oneLine(e.message));
+      return 2;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(oneLine(`internal error: ${msg}`));
+    if (process.env.GATEHOUSE_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+// Exit through exitCode, not process.exit(), so a large stdout is flushed first.
+process.exitCode = await main(process.argv);
