@@ -1,7 +1,73 @@
-import type { Capabilities, GatewayClass } from "@gatehouse/model";
+import {
+  COND, FEATURE, REASON, cond, generationOf, nameOf, sourceOf,
+  type Capabilities, type GatewayClass, type RouteKind,
+} from "@gatehouse/model";
 import type { GatewayClassNode } from "../types.js";
+import { isRecord, rec, str } from "./json.js";
 
-// STUB: replaced by the gateways work.
-export function buildGatewayClasses(_classes: readonly GatewayClass[], _controllers: readonly Capabilities[]): GatewayClassNode[] {
-  return [];
+/** The Gateway API release whose CRDs and semantics we implement. */
+export const GATEWAY_API_VERSION = "v1.6";
+
+/**
+ * GatewayClasses whose spec.controllerName is one we serve; all others are ignored
+ * entirely (no node, so no status is written for them).
+ */
+export function buildGatewayClasses(classes: readonly GatewayClass[], controllers: readonly Capabilities[]): GatewayClassNode[] {
+  const byController = new Map<string, Capabilities>();
+  for (const c of controllers) if (!byController.has(c.controllerName)) byController.set(c.controllerName, c);
+
+  const nodes: GatewayClassNode[] = [];
+  for (const gc of classes) {
+    if (!isRecord(gc) || !nameOf(gc)) continue;
+    const spec = rec(gc.spec);
+    const controllerName = str(spec.controllerName);
+    const capabilities = controllerName === undefined ? undefined : byController.get(controllerName);
+    if (!capabilities) continue;
+
+    const accepted = spec.parametersRef === undefined || spec.parametersRef === null;
+    const conditions = [
+      accepted
+        ? cond(COND.Accepted, true, REASON.Accepted, `GatewayClass is accepted by ${capabilities.controllerName}`)
+        : cond(COND.Accepted, false, REASON.InvalidParameters,
+          `spec.parametersRef: ${capabilities.controllerName} takes no parameters; remove parametersRef`),
+      cond(COND.SupportedVersion, true, REASON.SupportedVersion, `Gateway API ${GATEWAY_API_VERSION} is supported`),
+    ];
+    nodes.push({
+      name: nameOf(gc),
+      source: sourceOf("GatewayClass", gc),
+      object: gc,
+      generation: generationOf(gc),
+      capabilities,
+      accepted,
+      conditions,
+      supportedFeatures: supportedFeatures(capabilities),
+    });
+  }
+  return nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+const ROUTE_KIND_FEATURE: Record<RouteKind, string> = {
+  HTTPRoute: FEATURE.HTTPRoute,
+  GRPCRoute: FEATURE.GRPCRoute,
+  TLSRoute: FEATURE.TLSRoute,
+  TCPRoute: FEATURE.TCPRoute,
+  UDPRoute: FEATURE.UDPRoute,
+};
+
+/**
+ * Feature names for status.supportedFeatures: the core features every implementation has
+ * (Gateway, ReferenceGrant), one per supported route kind, TLSRouteModeTerminate when TLS
+ * listeners may terminate, plus the provider's declared features. Sorted, deduplicated.
+ */
+export function supportedFeatures(c: Capabilities): string[] {
+  const out = new Set<string>([FEATURE.Gateway, FEATURE.ReferenceGrant]);
+  for (const k of Array.isArray(c.routeKinds) ? c.routeKinds : []) {
+    const f = ROUTE_KIND_FEATURE[k];
+    if (f) out.add(f);
+  }
+  if (c.routeKinds?.includes("TLSRoute") && c.protocols?.includes("TLS") && c.tlsModes?.includes("Terminate")) {
+    out.add("TLSRouteModeTerminate");
+  }
+  for (const f of Array.isArray(c.features) ? c.features : []) if (typeof f === "string" && f) out.add(f);
+  return [...out].sort();
 }

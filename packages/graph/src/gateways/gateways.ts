@@ -1,6 +1,14 @@
-import type { Snapshot } from "@gatehouse/model";
+import {
+  COND, REASON, cond, generationOf, keyOf, nameOf, namespaceOf, sourceOf,
+  type Gateway, type NodeCondition, type Snapshot,
+} from "@gatehouse/model";
 import type { GatewayClassNode, GatewayNode } from "../types.js";
 import type { ReferenceGrants } from "../refs.js";
+import { checkAddresses } from "./addresses.js";
+import { SecretStore } from "./certificates.js";
+import { markConflicts } from "./conflicts.js";
+import { arr, cmpStr, isRecord, rec, show, stringMap } from "./json.js";
+import { draftListener, finishListener, type ListenerDraft } from "./listeners.js";
 
 export interface BuildGatewaysInput {
   snapshot: Snapshot;
@@ -8,7 +16,110 @@ export interface BuildGatewaysInput {
   grants: ReferenceGrants;
 }
 
-// STUB: replaced by the gateways work.
-export function buildGateways(_input: BuildGatewaysInput): GatewayNode[] {
-  return [];
+/**
+ * A node for every Gateway whose class is one of ours (accepted or not), with listeners
+ * validated and the Gateway's Accepted condition. Sorted by key.
+ */
+export function buildGateways(input: BuildGatewaysInput): GatewayNode[] {
+  const classes = new Map(input.gatewayClasses.map((c) => [c.name, c]));
+  const secrets = new SecretStore(Array.isArray(input.snapshot.Secret) ? input.snapshot.Secret : []);
+  const out: GatewayNode[] = [];
+  for (const gw of Array.isArray(input.snapshot.Gateway) ? input.snapshot.Gateway : []) {
+    if (!isRecord(gw) || !nameOf(gw)) continue;
+    const spec = rec(gw.spec);
+    const cls = typeof spec.gatewayClassName === "string" ? classes.get(spec.gatewayClassName) : undefined;
+    if (!cls) continue;
+    out.push(buildGateway(gw, spec, cls, secrets, input.grants));
+  }
+  return out.sort((a, b) => cmpStr(a.key, b.key));
+}
+
+function buildGateway(
+  gw: Gateway, spec: Record<string, unknown>, cls: GatewayClassNode, secrets: SecretStore, grants: ReferenceGrants,
+): GatewayNode {
+  const namespace = namespaceOf(gw);
+  const key = keyOf(gw);
+  const source = sourceOf("Gateway", gw);
+  const caps = cls.capabilities;
+  const features = Array.isArray(caps.features) ? caps.features : [];
+
+  // Listener names key the status list, so a listener without a usable name cannot be
+  // reported on its own; it is named in the Gateway's condition instead.
+  const unnamed: string[] = [];
+  const drafts: ListenerDraft[] = [];
+  const seen = new Map<string, number>();
+  if (!Array.isArray(spec.listeners)) unnamed.push(`spec.listeners: must be a list with at least one listener`);
+  arr(spec.listeners).forEach((raw, i) => {
+    const path = `spec.listeners[${i}]`;
+    if (!isRecord(raw) || typeof raw.name !== "string" || raw.name === "") {
+      return void unnamed.push(`${path}.name: required`);
+    }
+    const first = seen.get(raw.name);
+    if (first !== undefined) return void unnamed.push(`${path}.name: ${show(raw.name)} is already used by spec.listeners[${first}]`);
+    seen.set(raw.name, i);
+    drafts.push(draftListener(raw, i, raw.name, { gatewayKey: key, gatewayNamespace: namespace, source, caps, secrets, grants }));
+  });
+  markConflicts(drafts, features);
+  const listeners = drafts.map(finishListener);
+
+  const { addresses, errors: addressErrors } = checkAddresses(spec.addresses, features);
+  const accepted = gatewayAccepted(cls, spec, listeners, unnamed, addressErrors);
+  const isAccepted = accepted.status === "True";
+  // Nothing attaches to, or is served on, a Gateway that is not accepted.
+  if (!isAccepted) for (const l of listeners) l.valid = false;
+
+  const node: GatewayNode = {
+    key,
+    namespace,
+    name: nameOf(gw),
+    source,
+    object: gw,
+    generation: generationOf(gw),
+    className: cls.name,
+    controllerName: caps.controllerName,
+    accepted: isAccepted,
+    conditions: [accepted],
+    listeners,
+    addresses,
+  };
+  if (isRecord(spec.infrastructure)) {
+    node.infrastructure = {
+      labels: stringMap(spec.infrastructure.labels),
+      annotations: stringMap(spec.infrastructure.annotations),
+    };
+  }
+  return node;
+}
+
+function gatewayAccepted(
+  cls: GatewayClassNode, spec: Record<string, unknown>, listeners: GatewayNode["listeners"], unnamed: string[], addressErrors: string[],
+): NodeCondition {
+  if (!cls.accepted) {
+    const why = cls.conditions.find((c) => c.type === COND.Accepted)?.message ?? "";
+    return cond(COND.Accepted, false, REASON.Invalid, `GatewayClass ${cls.name} is not accepted: ${why}`);
+  }
+  if (isRecord(spec.infrastructure) && spec.infrastructure.parametersRef !== undefined && spec.infrastructure.parametersRef !== null) {
+    return cond(COND.Accepted, false, REASON.InvalidParameters,
+      `spec.infrastructure.parametersRef: ${cls.capabilities.controllerName} takes no parameters; remove parametersRef`);
+  }
+  if (addressErrors.length > 0) return cond(COND.Accepted, false, REASON.UnsupportedAddress, addressErrors.join("; "));
+
+  const invalid = listeners.filter((l) => !l.valid);
+  const valid = listeners.filter((l) => l.valid);
+  if (invalid.length === 0 && unnamed.length === 0) return cond(COND.Accepted, true, REASON.Accepted, "Gateway is accepted");
+  const problems = [
+    ...unnamed,
+    ...invalid.map((l) => `${l.name}: ${listenerProblem(l)}`),
+  ];
+  if (valid.length === 0) {
+    return cond(COND.Accepted, false, REASON.ListenersNotValid, `No valid listeners. ${problems.join("; ")}`);
+  }
+  return cond(COND.Accepted, true, REASON.ListenersNotValid,
+    `Valid listeners: ${valid.map((l) => l.name).join(", ")}. Invalid listeners: ${problems.join("; ")}`);
+}
+
+/** The first failing listener condition, as `Type/Reason`. */
+function listenerProblem(l: GatewayNode["listeners"][number]): string {
+  const bad = l.conditions.find((c) => (c.type === COND.Conflicted ? c.status === "True" : c.status === "False"));
+  return bad ? `${bad.type}=${bad.status} (${bad.reason})` : "not valid";
 }
