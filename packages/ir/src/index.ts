@@ -1,2 +1,10 @@
 export type * from "./types.js";
 export { buildDesiredState } from "./build.js";
+export { irModule } from "./module.js";
+export { backendId } from "./backends.js";
+export { hostCovers } from "./virtual-hosts.js";
+export { fitName, type NameRules } from "./names.js";
+export { shortHash } from "./hash.js";
+export type * from "./views/lattice-types.js";
+export { LATTICE } from "./views/lattice-types.js";
+export { routeCentricView } from "./views/lattice.js";

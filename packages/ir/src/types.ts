@@ -135,6 +135,12 @@ export interface IRHTTPRoute {
   timeouts?: { requestMs?: number; backendRequestMs?: number };
   retry?: { attempts?: number; codes: number[]; backoffMs?: number };
   sessionPersistence?: Record<string, unknown>;
+  /**
+   * Set when the entry is inherited from a less specific virtual host that also covers this
+   * one (e.g. `*.example.com` inside `foo.example.com`): tried after the host's own routes.
+   * Route-centric views skip these (they list each route under its own hostnames only).
+   */
+  fromHostname?: string;
   /** Answer directly instead of forwarding (500 when no backend is valid). */
   directResponse?: { status: number; reason: string };
 }

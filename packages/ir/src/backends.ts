@@ -1,0 +1,46 @@
+// BackendNode → IRBackend. Invalid references are kept (with `invalid`) so data planes can
+// answer 500 for exactly their share of the weight, as the spec requires.
+import type { BackendNode, EndpointNode } from "@gatehouse/graph";
+import type { IRBackend } from "./types.js";
+import { buildFilters } from "./filters.js";
+import { cmp } from "./util.js";
+
+/** `Service/ns/name:port`: the pool / target group / backend service key. */
+export function backendId(b: Pick<BackendNode, "kind" | "namespace" | "name" | "port">): string {
+  const kind = b.kind || "Service";
+  return `${kind}/${b.namespace}/${b.name}${b.port !== undefined ? `:${b.port}` : ""}`;
+}
+
+function sortEndpoints(eps: readonly EndpointNode[] | undefined): EndpointNode[] {
+  return [...(eps ?? [])].sort((a, b) => cmp(a.address, b.address) || a.port - b.port);
+}
+
+export function buildBackend(b: BackendNode): IRBackend {
+  const out: IRBackend = {
+    source: b.source,
+    id: backendId(b),
+    kind: b.kind || "Service",
+    namespace: b.namespace,
+    name: b.name,
+    weight: Number.isFinite(b.weight) && b.weight >= 0 ? b.weight : 1,
+    protocol: b.protocol ?? "http",
+    endpoints: b.valid ? sortEndpoints(b.endpoints) : [],
+    filters: buildFilters(b.filters, buildBackend),
+  };
+  if (b.port !== undefined) out.port = b.port;
+  if (b.tls) out.tls = b.tls;
+  if (!b.valid) out.invalid = { reason: b.reason ?? "BackendNotFound", message: b.message ?? `backend ${out.id} is invalid` };
+  return out;
+}
+
+/** Backends in spec order (weights are positional for the data plane's picker). */
+export function buildBackends(bs: readonly BackendNode[] | undefined): IRBackend[] {
+  return (bs ?? []).map(buildBackend);
+}
+
+/** Sum of the weights of valid backends: 0 means no request can be forwarded. */
+export function forwardableWeight(bs: readonly IRBackend[]): number {
+  let total = 0;
+  for (const b of bs) if (!b.invalid) total += b.weight;
+  return total;
+}

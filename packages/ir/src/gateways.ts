@@ -1,0 +1,31 @@
+// GatewayNode → IRGateway.
+import type { GatewayNode, RouteNode } from "@gatehouse/graph";
+import type { IRGateway, IRListener } from "./types.js";
+import { attachmentsByListener } from "./attachments.js";
+import { buildListener } from "./listeners.js";
+import { buildPorts } from "./ports.js";
+import { str } from "./util.js";
+
+export function buildGateway(g: GatewayNode, routes: readonly RouteNode[]): IRGateway {
+  const attachments = attachmentsByListener(g, routes);
+  const listeners: IRListener[] = [];
+  for (const l of g.listeners ?? []) {
+    const ir = buildListener(l, attachments.get(l.name) ?? []);
+    if (ir) listeners.push(ir);
+  }
+  const out: IRGateway = {
+    key: g.key,
+    source: g.source,
+    namespace: g.namespace,
+    name: g.name,
+    className: g.className,
+    controllerName: g.controllerName,
+    addresses: (g.addresses ?? []).map((a) => ({ type: str(a.type) ?? "IPAddress", value: str(a.value) ?? "" })),
+    listeners,
+    ports: buildPorts(listeners),
+  };
+  if (g.infrastructure) {
+    out.infrastructure = { labels: { ...g.infrastructure.labels }, annotations: { ...g.infrastructure.annotations } };
+  }
+  return out;
+}

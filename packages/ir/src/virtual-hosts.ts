@@ -1,0 +1,55 @@
+// Virtual hosts of one HTTP/HTTPS listener.
+import { compareHostnames, compareMatches } from "@gatehouse/graph";
+import type { IRVirtualHost } from "./types.js";
+import type { Attachment } from "./attachments.js";
+import { routeEntries, type RankedEntry } from "./http-routes.js";
+import { cmp } from "./util.js";
+
+/** Does `pattern` (exact, `*.suffix` or `*`) cover every name `host` can stand for? */
+export function hostCovers(pattern: string, host: string): boolean {
+  if (pattern === "*") return true;
+  if (!pattern.startsWith("*.")) return pattern === host;
+  const suffix = pattern.slice(1); // ".example.com"
+  if (host === "*") return false;
+  // A wildcard label matches one or more labels: `*.example.com` covers `a.b.example.com` and `*.b.example.com`.
+  return host.endsWith(suffix) && host.length > suffix.length && host !== pattern;
+}
+
+/**
+ * Builds virtual hosts keyed by hostname, most specific first. Each host's own routes come
+ * first in precedence order; then the routes of every less specific host that also covers
+ * it (marked `fromHostname`), so a request falls through to them when no more specific
+ * route matches — the spec gives precedence to the most specific hostname, it does not
+ * hide the others.
+ */
+export function buildVirtualHosts(attachments: readonly Attachment[]): IRVirtualHost[] {
+  const own = new Map<string, RankedEntry[]>();
+  for (const a of attachments) {
+    const entries = routeEntries(a.route);
+    if (entries.length === 0) continue;
+    for (const h of a.hostnames) {
+      let list = own.get(h);
+      if (!list) own.set(h, (list = []));
+      list.push(...entries);
+    }
+  }
+  const hosts = [...own.keys()].sort(compareHostnames);
+  const sorted = new Map<string, RankedEntry[]>();
+  for (const h of hosts) {
+    sorted.set(h, own.get(h)!.sort((a, b) => compareMatches(a.rank, b.rank) || cmp(a.entry.source, b.entry.source)));
+  }
+  return hosts.map((hostname) => {
+    const routes = sorted.get(hostname)!.map((e) => e.entry);
+    const seen = new Set(routes.map((r) => r.source));
+    for (const other of hosts) {
+      if (other === hostname || !hostCovers(other, hostname)) continue;
+      // `hosts` is most specific first, so inherited groups arrive in hostname precedence.
+      for (const e of sorted.get(other)!) {
+        if (seen.has(e.entry.source)) continue;
+        seen.add(e.entry.source);
+        routes.push({ ...e.entry, fromHostname: other });
+      }
+    }
+    return { hostname, routes };
+  });
+}
