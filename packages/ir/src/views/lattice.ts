@@ -1,0 +1,231 @@
+// DesiredState → route-centric view for AWS VPC Lattice (one service per route and parent).
+import { compareMatches, type RankedMatch } from "@gatehouse/graph";
+import type { DesiredState, IRBackend, IRGateway, IRHTTPRoute, IRListener } from "../types.js";
+import { fitName } from "../names.js";
+import { shortHash } from "../hash.js";
+import { cmp, sourceIndices } from "../util.js";
+import { scaleWeights } from "./weights.js";
+import {
+  LATTICE, type LatticeListener, type LatticeRule, type LatticeService, type LatticeTargetGroup,
+  type LatticeUnsupported, type LatticeView,
+} from "./lattice-types.js";
+
+interface PortBucket { port: number; protocol: "HTTP" | "HTTPS"; certificates: Set<string>; sources: Set<string>; entries: Map<string, IRHTTPRoute> }
+interface ServiceBucket { route: string; gateway: IRGateway; hostnames: Set<string>; ports: Map<number, PortBucket> }
+
+function bucketKey(route: string, gatewayKey: string): string { return `${route}|${gatewayKey}`; }
+
+/** `<kind>/<ns>/<name>` → parts. */
+function routeParts(route: string): { kind: string; namespace: string; name: string } {
+  const [kind = "", namespace = "", name = ""] = route.split("/");
+  return { kind, namespace, name };
+}
+
+function collect(ds: DesiredState, controllerName: string, unsupported: LatticeUnsupported[]): ServiceBucket[] {
+  const buckets = new Map<string, ServiceBucket>();
+  for (const gw of ds.gateways) {
+    if (gw.controllerName !== controllerName) continue;
+    for (const l of gw.listeners) {
+      if (l.protocol !== "HTTP" && l.protocol !== "HTTPS") {
+        reportL4(gw, l, unsupported);
+        continue;
+      }
+      for (const vh of l.virtualHosts) {
+        for (const e of vh.routes) {
+          if (e.fromHostname !== undefined) continue;
+          const key = bucketKey(e.route, gw.key);
+          let b = buckets.get(key);
+          if (!b) buckets.set(key, (b = { route: e.route, gateway: gw, hostnames: new Set(), ports: new Map() }));
+          b.hostnames.add(vh.hostname);
+          let p = b.ports.get(l.port);
+          if (!p) b.ports.set(l.port, (p = { port: l.port, protocol: l.protocol, certificates: new Set(), sources: new Set(), entries: new Map() }));
+          p.sources.add(l.source);
+          for (const c of l.tls?.certificates ?? []) p.certificates.add(c.source);
+          p.entries.set(e.source, e);
+        }
+      }
+    }
+  }
+  return [...buckets.keys()].sort().map((k) => buckets.get(k)!);
+}
+
+function reportL4(gw: IRGateway, l: IRListener, unsupported: LatticeUnsupported[]): void {
+  for (const r of [...l.tls_routes, ...l.tcp, ...l.udp]) {
+    unsupported.push({
+      source: r.source, route: r.route, gatewayKey: gw.key, reason: "UnsupportedValue",
+      message: `${r.kind} on ${l.protocol} listener ${l.name} is not supported by VPC Lattice services`,
+    });
+  }
+}
+
+/** Entries of one route in precedence order (all from the same route: match specificity, then rule/match order). */
+function ordered(entries: Iterable<IRHTTPRoute>): IRHTTPRoute[] {
+  const rank = (e: IRHTTPRoute): RankedMatch => {
+    const i = sourceIndices(e.source);
+    return { match: e.match, creationTimestamp: "", routeKey: e.route, ruleIndex: i.rule, matchIndex: i.match };
+  };
+  return [...entries].sort((a, b) => compareMatches(rank(a), rank(b)) || cmp(a.source, b.source));
+}
+
+function targetGroupFor(serviceName: string, b: IRBackend, grpc: boolean): LatticeTargetGroup {
+  const ready = b.endpoints.filter((e) => e.ready && e.family !== "FQDN");
+  const v4 = ready.filter((e) => e.family === "IPv4");
+  const v6 = ready.filter((e) => e.family === "IPv6");
+  const family = v4.length === 0 && v6.length > 0 ? "IPV6" : "IPV4";
+  const chosen = family === "IPV6" ? v6 : v4;
+  const seen = new Set<string>();
+  const targets = chosen
+    .map((e) => ({ id: e.address, port: e.port }))
+    .filter((t) => !seen.has(`${t.id}:${t.port}`) && seen.add(`${t.id}:${t.port}`))
+    .sort((x, y) => cmp(x.id, y.id) || x.port - y.port);
+  const tg: LatticeTargetGroup = {
+    key: b.id,
+    name: fitName([serviceName, b.name, b.namespace, String(b.port ?? "")], `${serviceName}|${b.id}`, LATTICE.targetGroupName).name,
+    type: "IP",
+    config: {
+      port: b.port ?? chosen[0]?.port ?? 80,
+      protocol: b.protocol === "https" ? "HTTPS" : "HTTP",
+      protocolVersion: grpc ? "GRPC" : b.protocol === "h2c" ? "HTTP2" : "HTTP1",
+      ipAddressType: family,
+    },
+    targets: b.invalid ? [] : targets,
+    sources: [b.source],
+  };
+  if (b.invalid) tg.invalid = b.invalid;
+  return tg;
+}
+
+/**
+ * Lattice matches for one IR match. A Gateway API PathPrefix is segment-aware (`/foo`
+ * matches `/foo` and `/foo/x`, not `/foobar`) while a Lattice prefix is a plain string
+ * prefix, so a non-root prefix becomes two rules: exact `/foo` and prefix `/foo/`.
+ */
+function pathMatches(e: IRHTTPRoute): { suffix: string; pathMatch?: LatticeRule["match"]["httpMatch"]["pathMatch"] }[] {
+  const p = e.match.path;
+  if (p.type === "Exact") return [{ suffix: "", pathMatch: { caseSensitive: true, match: { exact: p.value } } }];
+  const trimmed = p.value.replace(/\/+$/, "");
+  if (trimmed === "") return [{ suffix: "", pathMatch: { caseSensitive: true, match: { prefix: "/" } } }];
+  return [
+    { suffix: "#exact", pathMatch: { caseSensitive: true, match: { exact: trimmed } } },
+    { suffix: "#prefix", pathMatch: { caseSensitive: true, match: { prefix: `${trimmed}/` } } },
+  ];
+}
+
+function unsupportedParts(e: IRHTTPRoute): string[] {
+  const why: string[] = [];
+  if (e.match.path.type === "RegularExpression") why.push("path match type RegularExpression");
+  if (e.match.headers.some((h) => h.type !== "Exact")) why.push("header match type RegularExpression");
+  if (e.match.headers.length > LATTICE.maxHeaderMatches) why.push(`more than ${LATTICE.maxHeaderMatches} header matches`);
+  if (e.match.queryParams.length > 0) why.push("query parameter matches");
+  for (const f of e.filters) why.push(`filter ${f.type}`);
+  for (const b of e.backends) for (const f of b.filters) why.push(`backend filter ${f.type}`);
+  return why;
+}
+
+function buildListener(
+  serviceName: string, route: string, gatewayKey: string, p: PortBucket,
+  tgs: Map<string, LatticeTargetGroup>, unsupported: LatticeUnsupported[],
+): LatticeListener {
+  const rules: LatticeRule[] = [];
+  for (const e of ordered(p.entries.values())) {
+    const why = unsupportedParts(e);
+    if (why.length > 0) {
+      unsupported.push({ source: e.source, route, gatewayKey, reason: "UnsupportedValue", message: `VPC Lattice cannot express: ${why.join(", ")}` });
+      if (e.match.path.type === "RegularExpression") continue;
+    }
+    const action = forwardAction(serviceName, e, tgs);
+    for (const pm of pathMatches(e)) {
+      const httpMatch: LatticeRule["match"]["httpMatch"] = {
+        headerMatches: e.match.headers
+          .filter((h) => h.type === "Exact")
+          .slice(0, LATTICE.maxHeaderMatches)
+          .map((h) => ({ name: h.name, caseSensitive: true, match: { exact: h.value } })),
+      };
+      if (pm.pathMatch) httpMatch.pathMatch = pm.pathMatch;
+      if (e.match.method) httpMatch.method = e.match.method;
+      rules.push({
+        name: fitName(["r", shortHash(`${e.source}${pm.suffix}`, 10)], `${e.source}${pm.suffix}`, LATTICE.ruleName).name,
+        priority: rules.length + 1,
+        match: { httpMatch },
+        action,
+        sources: [e.source],
+      });
+    }
+  }
+  const over = rules.filter((r) => r.priority > LATTICE.maxRulePriority);
+  if (over.length > 0) {
+    unsupported.push({
+      source: over[0]!.sources[0]!, route, gatewayKey, reason: "UnsupportedValue",
+      message: `${rules.length} Lattice rules on port ${p.port} exceed the limit of ${LATTICE.maxRulePriority}`,
+    });
+  }
+  const proto = p.protocol.toLowerCase();
+  return {
+    name: fitName([proto, String(p.port)], `${proto}-${p.port}`, LATTICE.listenerName).name,
+    port: p.port,
+    protocol: p.protocol,
+    certificates: [...p.certificates].sort(),
+    defaultAction: { fixedResponse: { statusCode: 404 } },
+    rules,
+    sources: [...p.sources].sort(),
+  };
+}
+
+function forwardAction(serviceName: string, e: IRHTTPRoute, tgs: Map<string, LatticeTargetGroup>): LatticeRule["action"] {
+  if (e.directResponse) return { fixedResponse: { statusCode: e.directResponse.status } };
+  // Lattice rejects a target group listed twice in one forward: merge repeated backends.
+  const weights = new Map<string, number>();
+  for (const b of e.backends) {
+    let tg = tgs.get(b.id);
+    if (!tg) tgs.set(b.id, (tg = targetGroupFor(serviceName, b, e.kind === "GRPCRoute")));
+    else if (!tg.sources.includes(b.source)) tg.sources = [...tg.sources, b.source].sort();
+    weights.set(b.id, (weights.get(b.id) ?? 0) + b.weight);
+  }
+  const ids = [...weights.keys()];
+  const scaled = scaleWeights(ids.map((id) => weights.get(id)!), LATTICE.maxWeight);
+  return {
+    forward: {
+      targetGroups: ids.map((id, i) => ({ targetGroupKey: id, targetGroupName: tgs.get(id)!.name, weight: scaled[i]! })),
+    },
+  };
+}
+
+function serviceName(route: string, gatewayKey: string, forceHash: boolean): string {
+  const { namespace, name } = routeParts(route);
+  return fitName([name, namespace], `${route}|${gatewayKey}`, LATTICE.serviceName, forceHash).name;
+}
+
+/**
+ * One Lattice service per (route, parent Gateway of `controllerName`), named
+ * `<route>-<namespace>`; when a route has several such parents (or two identities would
+ * give the same name) every colliding service gets a stable hash suffix.
+ */
+export function routeCentricView(ds: DesiredState, controllerName: string): LatticeView {
+  const unsupported: LatticeUnsupported[] = [];
+  const buckets = collect(ds, controllerName, unsupported);
+  const plain = buckets.map((b) => serviceName(b.route, b.gateway.key, false));
+  const counts = new Map<string, number>();
+  for (const n of plain) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const services = buckets.map((b, i): LatticeService => {
+    const name = counts.get(plain[i]!)! > 1 ? serviceName(b.route, b.gateway.key, true) : plain[i]!;
+    const tgs = new Map<string, LatticeTargetGroup>();
+    const listeners = [...b.ports.keys()].sort((x, y) => x - y)
+      .map((port) => buildListener(name, b.route, b.gateway.key, b.ports.get(port)!, tgs, unsupported));
+    const hostnames = [...b.hostnames].sort();
+    const svc: LatticeService = {
+      name,
+      route: b.route,
+      gatewayKey: b.gateway.key,
+      hostnames,
+      listeners,
+      targetGroups: [...tgs.keys()].sort().map((k) => tgs.get(k)!),
+      sources: [b.route, b.gateway.source],
+    };
+    const exact = hostnames.find((h) => !h.startsWith("*"));
+    if (exact !== undefined) svc.customDomainName = exact;
+    return svc;
+  });
+  services.sort((a, b) => cmp(a.name, b.name) || cmp(a.route, b.route) || cmp(a.gatewayKey, b.gatewayKey));
+  unsupported.sort((a, b) => cmp(a.gatewayKey, b.gatewayKey) || cmp(a.source, b.source) || cmp(a.message, b.message));
+  return { controllerName, services, unsupported };
+}
