@@ -1,2 +1,4 @@
 export type * from "./types.js";
-export { computeStatuses } from "./compute.js";
+export { computeStatuses, compareUpdates } from "./compute.js";
+export { statusChanged, deepEqual } from "./equal.js";
+export { statusModule } from "./module.js";

@@ -1,4 +1,4 @@
-import type { RouteKind } from "@gatehouse/model";
+import type { RouteKind, Snapshot } from "@gatehouse/model";
 import type { Graph } from "@gatehouse/graph";
 import type { ProviderResults } from "@gatehouse/provider-api";
 
@@ -8,6 +8,16 @@ export interface StatusInput {
   results: readonly ProviderResults[];
   /** RFC 3339 time stamped on conditions whose status changed (injected: status is pure). */
   now: string;
+  /**
+   * Optional: the snapshot the graph was built from. With it, routes and BackendTLSPolicies
+   * that are no longer in the graph but still carry entries of ours get those entries removed.
+   */
+  snapshot?: Snapshot;
+  /**
+   * Optional: every controllerName we serve. "Ours" is this list plus the controllerNames of
+   * graph.gatewayClasses and results; pass it so stale entries are found even when a class is gone.
+   */
+  controllerNames?: readonly string[];
 }
 
 export type StatusKind = "GatewayClass" | "Gateway" | RouteKind | "BackendTLSPolicy";
@@ -19,4 +29,14 @@ export interface StatusUpdate {
   name: string;
   generation: number;
   status: Record<string, unknown>;
+}
+
+/** A condition as written to the API server. */
+export interface StatusCondition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  observedGeneration: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
 }
