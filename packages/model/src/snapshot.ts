@@ -42,7 +42,7 @@ export function snapshotFromObjects(objects: readonly unknown[]): { snapshot: Sn
   objects.forEach((o, index) => {
     if (!o || typeof o !== "object" || Array.isArray(o)) return void rejected.push({ index, reason: "not an object" });
     const kind = (o as { kind?: unknown }).kind;
-    if (typeof kind !== "string" || !(kind in snapshot)) {
+    if (typeof kind !== "string" || !Object.hasOwn(snapshot, kind)) {
       return void rejected.push({ index, reason: `kind ${JSON.stringify(kind)} is not read by gatehouse` });
     }
     const meta = (o as Meta).metadata;
@@ -62,7 +62,7 @@ export function snapshotFromObjects(objects: readonly unknown[]): { snapshot: Sn
 export function normalizeSnapshot(s: Snapshot): Snapshot {
   const out = emptySnapshot() as unknown as Record<string, Meta[]>;
   for (const [kind, list] of Object.entries(s as unknown as Record<string, Meta[]>)) {
-    if (!(kind in out) || !Array.isArray(list)) continue;
+    if (!Object.hasOwn(out, kind) || !Array.isArray(list)) continue;
     const byKey = new Map<string, Meta>();
     for (const o of list) {
       if (!o || typeof o !== "object" || !nameOf(o)) continue;
