@@ -21,6 +21,12 @@ export interface ComputeOutput {
 export function compute(input: ComputeInput): ComputeOutput {
   const graph = buildGraph({ snapshot: input.snapshot, controllers: input.controllers });
   const desired = buildDesiredState(graph);
-  const statuses = computeStatuses({ graph, results: input.results ?? [], now: input.now });
+  const statuses = computeStatuses({
+    graph,
+    results: input.results ?? [],
+    now: input.now,
+    snapshot: input.snapshot,
+    controllerNames: input.controllers.map((c) => c.controllerName),
+  });
   return { graph, desired, statuses };
 }
