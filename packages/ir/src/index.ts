@@ -8,3 +8,6 @@ export { shortHash } from "./hash.js";
 export type * from "./views/lattice-types.js";
 export { LATTICE } from "./views/lattice-types.js";
 export { routeCentricView } from "./views/lattice.js";
+export type * from "./views/gcp-types.js";
+export { GCP } from "./views/gcp-types.js";
+export { gatewayCentricView } from "./views/gcp.js";
