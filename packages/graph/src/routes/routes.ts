@@ -1,7 +1,15 @@
-import type { Snapshot } from "@gatehouse/model";
-import type { GatewayClassNode, GatewayNode, RouteNode } from "../types.js";
+import type { Capabilities, RouteKind, Snapshot } from "@gatehouse/model";
+import { COND, REASON, ROUTE_KINDS, cond, generationOf, keyOf, nameOf, namespaceOf, sourceOf } from "@gatehouse/model";
+import type { NodeCondition } from "@gatehouse/model";
+import type { BackendNode, GatewayClassNode, GatewayNode, ParentNode, RouteNode, RuleNode } from "../types.js";
 import type { ReferenceGrants } from "../refs.js";
 import type { BackendTLSPolicies } from "../backends/backendtlspolicies.js";
+import { Backends } from "../backends/backends.js";
+import { isValidHostname } from "../hostnames.js";
+import { arr, obj, show, str } from "./json.js";
+import { attach, parentCandidates, type ParentCandidate } from "./parents.js";
+import { buildRule } from "./rules.js";
+import { Caps } from "./validate.js";
 
 export interface BuildRoutesInput {
   snapshot: Snapshot;
@@ -12,10 +20,152 @@ export interface BuildRoutesInput {
 }
 
 /**
- * STUB: replaced by the routes work. Builds every route with a parentRef to one of our
- * Gateways, attaches it to listeners (incrementing listener.attachedRoutes), resolves
- * backends and validates matches/filters against the class capabilities.
+ * Builds every route with a parentRef to one of our Gateways (others are not in the
+ * graph and get no status), attaches it to listeners (incrementing
+ * listener.attachedRoutes once per route and listener), resolves backends and validates
+ * matches/filters against the capabilities of the classes it attaches through.
+ * Output: by kind (ROUTE_KINDS order), then key; rules in spec order.
  */
-export function buildRoutes(_input: BuildRoutesInput): RouteNode[] {
-  return [];
+export function buildRoutes(input: BuildRoutesInput): RouteNode[] {
+  const gateways = new Map(input.gateways.map((g) => [g.key, g]));
+  const classes = new Map<string, Capabilities>(input.gatewayClasses.map((c) => [c.name, c.capabilities]));
+  const labels = new Map<string, Record<string, string>>();
+  for (const ns of input.snapshot.Namespace) labels.set(nameOf(ns), stringMap(ns.metadata?.labels));
+  const namespaceLabels = (ns: string) => labels.get(ns);
+  const backends = new Backends(input.snapshot, input.grants, input.tlsPolicies);
+
+  const out: RouteNode[] = [];
+  for (const kind of ROUTE_KINDS) {
+    const list = [...arr((input.snapshot as unknown as Record<string, unknown>)[kind])]
+      .filter((o): o is { metadata?: unknown; spec?: unknown } => !!obj(o) && !!nameOf(o as never))
+      .sort((a, b) => cmp(keyOf(a as never), keyOf(b as never)));
+    for (const o of list) {
+      const node = buildRoute(kind, o, { gateways, classes, namespaceLabels, backends });
+      if (node) out.push(node);
+    }
+  }
+  return out;
 }
+
+interface Ctx {
+  gateways: ReadonlyMap<string, GatewayNode>;
+  classes: ReadonlyMap<string, Capabilities>;
+  namespaceLabels: (ns: string) => Record<string, string> | undefined;
+  backends: Backends;
+}
+
+function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, ctx: Ctx): RouteNode | undefined {
+  const meta = o as never;
+  const namespace = namespaceOf(meta);
+  const candidates = parentCandidates(o.spec, namespace, ctx.gateways, ctx.classes);
+  if (candidates.length === 0) return undefined;
+  const spec = obj(o.spec) ?? {};
+  const source = sourceOf(kind, meta);
+  const caps = capsOf(candidates);
+
+  // spec.hostnames: invalid entries reject the route (never silently ignored).
+  const hostErrors: string[] = [];
+  const hostnames: string[] = [];
+  if (kind !== "TCPRoute" && kind !== "UDPRoute") {
+    arr(spec.hostnames).forEach((h, i) => {
+      if (isValidHostname(h)) hostnames.push(h);
+      else hostErrors.push(`spec.hostnames[${i}]: ${show(h)} is not a valid hostname`);
+    });
+  }
+
+  // HTTPRoute/GRPCRoute rules default to one rule matching every request.
+  const rawRules = spec.rules === undefined && (kind === "HTTPRoute" || kind === "GRPCRoute") ? [{}] : arr(spec.rules);
+  const rules = rawRules.map((r, i) => buildRule(r, i, { kind, namespace, source, caps, backends: ctx.backends }));
+  applyRuleLimit(rules, caps, kind);
+
+  const facts = { kind, namespace, hostnames: [...new Set(hostnames.map((h) => h.toLowerCase()))].sort() };
+  const invalidRules = rules.filter((r) => r.invalid);
+  const allInvalid = rules.length > 0 && invalidRules.length === rules.length;
+  const resolvedRefs = resolvedRefsCondition(rules);
+  const attachedTo = new Set<ListenerLike>();
+  const parents: ParentNode[] = candidates.map((c) => {
+    const a = attach(c, facts, ctx.namespaceLabels);
+    for (const { listener } of a.listeners) {
+      if (!attachedTo.has(listener)) {
+        attachedTo.add(listener);
+        listener.attachedRoutes += 1;
+      }
+    }
+    let accepted: NodeCondition;
+    if (a.failure) accepted = cond(COND.Accepted, false, a.failure.reason, a.failure.message);
+    else if (hostErrors.length) accepted = cond(COND.Accepted, false, REASON.UnsupportedValue, hostErrors.join("; "));
+    else if (allInvalid) accepted = cond(COND.Accepted, false, invalidRules[0]!.invalid!.reason, `All rules are invalid: ${ruleMessages(invalidRules)}`);
+    else accepted = cond(COND.Accepted, true, REASON.Accepted, "Route is accepted");
+    const ok = accepted.status === "True";
+    const conditions = [accepted, resolvedRefs];
+    if (ok && invalidRules.length) {
+      conditions.push(cond(COND.PartiallyInvalid, true, REASON.UnsupportedValue, `Dropped Rule(s): ${ruleMessages(invalidRules)}`));
+    }
+    return {
+      index: c.index, ref: c.ref, gatewayKey: c.gateway.key, controllerName: c.capabilities.controllerName,
+      accepted: ok,
+      listeners: ok ? a.listeners.map((x) => ({ name: x.listener.name, hostnames: x.hostnames })) : [],
+      conditions,
+    };
+  });
+
+  const m = obj((o as { metadata?: unknown }).metadata) ?? {};
+  return {
+    kind, key: keyOf(meta), namespace, name: nameOf(meta), source,
+    object: { metadata: o.metadata, spec: o.spec },
+    generation: generationOf(meta),
+    creationTimestamp: str(m.creationTimestamp) ?? "",
+    hostnames: facts.hostnames,
+    parents,
+    rules,
+  };
+}
+
+type ListenerLike = GatewayNode["listeners"][number];
+
+/** Distinct capabilities of the classes the route's parents belong to, by controllerName. */
+function capsOf(candidates: readonly ParentCandidate[]): Caps {
+  const byController = new Map<string, Capabilities>();
+  for (const c of candidates) byController.set(c.capabilities.controllerName, c.capabilities);
+  return new Caps([...byController.entries()].sort((a, b) => cmp(a[0], b[0])).map((e) => e[1]));
+}
+
+/** capabilities.limits.rulesPerRoute counts rules after match expansion; later rules over it are dropped. */
+function applyRuleLimit(rules: RuleNode[], caps: Caps, kind: RouteKind): void {
+  const limit = caps.limit("rulesPerRoute");
+  if (!limit) return;
+  let used = 0;
+  for (const r of rules) {
+    if (r.invalid) continue;
+    const n = kind === "HTTPRoute" || kind === "GRPCRoute" ? Math.max(1, r.matches.length) : 1;
+    if (used + n > limit.value) {
+      r.invalid = {
+        reason: REASON.UnsupportedValue,
+        message: `spec.rules[${r.index}]: exceeds the ${limit.value} rules per route (counting each match as a rule) supported by ${limit.controller}`,
+      };
+    } else used += n;
+  }
+}
+
+function ruleMessages(rules: readonly RuleNode[]): string {
+  return rules.map((r) => r.invalid!.message).join("; ");
+}
+
+/** ResolvedRefs for the whole route: the first failing reason, every failure in the message. */
+function resolvedRefsCondition(rules: readonly RuleNode[]): NodeCondition {
+  const bad: BackendNode[] = [];
+  for (const r of rules) {
+    for (const b of r.backends) if (!b.valid) bad.push(b);
+    for (const f of r.filters) if (f.mirror && !f.mirror.valid) bad.push(f.mirror);
+  }
+  if (bad.length === 0) return cond(COND.ResolvedRefs, true, REASON.ResolvedRefs, "All references are resolved");
+  return cond(COND.ResolvedRefs, false, bad[0]!.reason ?? REASON.BackendNotFound, bad.map((b) => b.message).join("; "));
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(obj(v) ?? {})) if (typeof x === "string") out[k] = x;
+  return out;
+}
+
+function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
