@@ -17,7 +17,7 @@ export function effectiveHostnames(hostnames: readonly string[], listener: Liste
  * reaches one listener through several parentRefs is merged (hostnames unioned).
  */
 export function attachmentsByListener(gateway: GatewayNode, routes: readonly RouteNode[]): Map<string, Attachment[]> {
-  const listeners = new Map(gateway.listeners.filter((l) => l.valid).map((l) => [l.name, l]));
+  const listeners = new Map((gateway.listeners ?? []).filter((l) => l.valid).map((l) => [l.name, l]));
   const merged = new Map<string, Map<string, { route: RouteNode; hosts: Set<string> }>>();
   for (const route of routes) {
     for (const parent of route.parents ?? []) {
