@@ -172,7 +172,7 @@ function retry(raw: unknown, path: string, caps: Caps): NonNullable<RuleNode["re
 
 function sessionPersistence(raw: unknown, path: string, caps: Caps): Record<string, unknown> {
   const s = obj(raw) ?? fail(path, `must be an object, got ${show(raw)}`);
-  caps.need(FEATURE.HTTPRouteSessionPersistence, path, "session persistence");
+  caps.need(FEATURE.HTTPRouteSessionPersistence, path, "session persistence settings");
   const type = s.type ?? "Cookie";
   if (type !== "Cookie" && type !== "Header") fail(`${path}.type`, `${show(type)} is not one of Cookie, Header`);
   const out: Record<string, unknown> = { type };
