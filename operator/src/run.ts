@@ -16,7 +16,8 @@ export async function computeOnce(opts: RunOptions): Promise<{ yaml: string; out
   const loaded = await loadManifests(opts.manifests);
   const { snapshot, rejected } = snapshotFromObjects(loaded.map((o) => o.object));
   for (const r of rejected) opts.log.warn({ origin: loaded[r.index]?.origin }, `skipped: ${r.reason}`);
-  const now = new Date().toISOString();
+  // Kubernetes timestamps (metav1.Time) have second precision.
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const output = compute({ snapshot, controllers: [capabilitiesFor(opts.controllerName)], now });
   opts.log.info(
     { objects: loaded.length - rejected.length, gateways: output.desired.gateways.length, statuses: output.statuses.length },
