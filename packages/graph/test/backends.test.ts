@@ -170,3 +170,24 @@ function objs(list: { kind?: string }[]): Record<string, unknown[]> {
   for (const o of list) (out[o.kind!] ??= []).push(o);
   return out;
 }
+
+test("a BackendTLSPolicy on the Service port attaches TLS and upgrades http to https", (t) => {
+  const policy = {
+    kind: "BackendTLSPolicy", metadata: { name: "p", namespace: "default", creationTimestamp: "2024-01-01T00:00:00Z" },
+    spec: { targetRefs: [{ group: "", kind: "Service", name: "s", sectionName: "tls" }], validation: { hostname: "s.example.com", wellKnownCACertificates: "System" } },
+  };
+  const objects = {
+    Service: [service("s", [{ name: "tls", port: 443 }, { name: "plain", port: 80 }])],
+    BackendTLSPolicy: [policy],
+    HTTPRoute: [httpRoute("r", rule([{ name: "s", port: 443 }, { name: "s", port: 80 }]))],
+  };
+  const [tls, plain] = only(run({ objects }).routes).rules[0]!.backends;
+  t.is(tls!.protocol, "https");
+  t.is(tls!.tls?.hostname, "s.example.com");
+  t.is(tls!.tls?.policy, "backendtlspolicy/default/p");
+  t.is(plain!.protocol, "http");
+  t.is(plain!.tls, undefined);
+
+  const without = run({ objects, classes: [gatewayClass("gh", capsWithout(FEATURE.BackendTLSPolicy))] });
+  t.is(only(without.routes).rules[0]!.backends[0]!.tls, undefined, "a class without BackendTLSPolicy support gets no TLS settings");
+});
