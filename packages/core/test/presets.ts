@@ -6,13 +6,20 @@ import { FEATURE, ROUTE_KINDS, type Capabilities } from "@gatehouse/model";
 
 const F = FEATURE;
 
+// Feature names the graph checks that the model's FEATURE does not list yet (see
+// packages/graph/src/routes/reasons.ts): the redirect status-code conformance features,
+// and gatehouse's own names for regular-expression matches (implementation-specific in
+// Gateway API, so without an upstream name).
+const REDIRECT_CODES = ["HTTPRoute303RedirectStatusCode", "HTTPRoute307RedirectStatusCode", "HTTPRoute308RedirectStatusCode"];
+const REGEX = ["HTTPRoutePathRegularExpression", "HTTPRouteHeaderRegularExpression", "HTTPRouteQueryParamRegularExpression"];
+
 /** The local proxy: everything Gateway API has. */
 const full: Capabilities = {
   controllerName: "gatehouse.dev/local",
   protocols: ["HTTP", "HTTPS", "TLS", "TCP", "UDP"],
   tlsModes: ["Terminate", "Passthrough"],
   routeKinds: [...ROUTE_KINDS],
-  features: Object.values(F),
+  features: [...Object.values(F), ...REDIRECT_CODES, ...REGEX],
   limits: {},
 };
 
@@ -41,7 +48,7 @@ const lattice: Capabilities = {
  * GCP external/internal Application Load Balancer via one URL map per Gateway. Route rules
  * support header and query matches (method through the `:method` pseudo-header), header
  * actions on requests, responses and per weighted backend, urlRedirect (scheme, host, path,
- * prefix; no port), urlRewrite, one mirror with a percentage, CORS policy, timeout and
+ * prefix; no port; codes 301/302/303/307/308), urlRewrite, one mirror with a percentage, CORS policy, timeout and
  * retry policy. Regex is not available on the global external scheme, so not declared.
  * Forwarding rules of external ALBs take ports 80/8080 (HTTP) and 443 (HTTPS).
  */
@@ -54,7 +61,7 @@ const gcp: Capabilities = {
     F.Gateway, F.GatewayStaticAddresses, F.ReferenceGrant, F.HTTPRoute,
     F.HTTPRouteQueryParamMatching, F.HTTPRouteMethodMatching,
     F.HTTPRouteResponseHeaderModification, F.HTTPRouteBackendRequestHeaderModification,
-    F.HTTPRouteSchemeRedirect, F.HTTPRoutePathRedirect,
+    F.HTTPRouteSchemeRedirect, F.HTTPRoutePathRedirect, ...REDIRECT_CODES,
     F.HTTPRouteHostRewrite, F.HTTPRoutePathRewrite,
     F.HTTPRouteRequestMirror, F.HTTPRouteRequestPercentageMirror,
     F.HTTPRouteRequestTimeout, F.HTTPRouteRetry, F.HTTPRouteCORS,
