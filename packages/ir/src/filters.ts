@@ -91,7 +91,8 @@ export function buildFilter(f: FilterNode, toBackend: (b: NonNullable<FilterNode
       return out;
     }
     case "RequestMirror":
-      if (!f.mirror) return undefined;
+      // A mirror to an invalid backend is dropped: mirroring is best-effort and never affects the response.
+      if (!f.mirror || !f.mirror.valid) return undefined;
       return { type: "RequestMirror", source, backend: toBackend(f.mirror), percent: mirrorPercent(c) };
     case "CORS":
       return {

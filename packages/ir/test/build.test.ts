@@ -113,6 +113,16 @@ test("filters mapped with spec defaults", (t) => {
   t.is((f[1] as { backend: { id: string } }).backend.id, "Service/default/mirror:80");
 });
 
+test("a mirror whose backend is invalid is dropped, the rule still forwards", (t) => {
+  const src = "httproute/default/a";
+  const broken = { ...backend(src, 0, 9, "gone"), valid: false, reason: "BackendNotFound", message: "no Service default/gone", endpoints: [] };
+  const r = route("HTTPRoute", "default", "a", [{ filters: [{ type: "RequestMirror", config: {}, mirror: broken }] }]);
+  const entry = buildDesiredState(graph([httpGw()], [r])).gateways[0]!.listeners[0]!.virtualHosts[0]!.routes[0]!;
+  t.deepEqual(entry.filters, []);
+  t.is(entry.directResponse, undefined);
+  t.is(entry.backends.length, 1);
+});
+
 test("TLS passthrough, TCP and UDP listeners get L4 routes; ports group listeners most specific first", (t) => {
   const gw = gateway([
     listener("tls-any", 443, "TLS", { tls: { mode: "Passthrough", certificates: [], options: {} } }),
