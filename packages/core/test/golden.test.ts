@@ -10,6 +10,7 @@ import { compute } from "../src/pipeline.js";
 import { loadCase, type GoldenCase } from "./golden/case.js";
 import { renderOutput } from "./golden/render.js";
 import { renderView } from "./golden/views.js";
+import { describeDifference } from "./golden/diff.js";
 
 // Compiled to dist/test/, so the sources' testdata is two levels up.
 const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "testdata");
@@ -37,11 +38,14 @@ for (const name of cases) {
     if (UPDATE) {
       if (!existsSync(outPath) || readFileSync(outPath, "utf8") !== actual) writeFileSync(outPath, actual);
     } else {
-      t.true(existsSync(outPath), `${name}.out.yaml is missing: run ./dev golden-update`);
-      if (existsSync(outPath)) t.is(actual, readFileSync(outPath, "utf8"), `${name}: output differs from ${name}.out.yaml`);
+      if (!existsSync(outPath)) return t.fail(`${name}.out.yaml is missing: run ./dev golden-update`);
+      const diff = describeDifference(actual, readFileSync(outPath, "utf8"));
+      if (diff) return t.fail(`${name}.out.yaml differs (- expected, + actual); run ./dev golden-update and review:\n${diff}`);
     }
     // The core must not depend on input order.
-    t.is(run(c, [...c.objects].reverse()), actual, `${name}: output changes when the input objects are reversed`);
+    const reversed = describeDifference(run(c, [...c.objects].reverse()), actual);
+    if (reversed) return t.fail(`${name}: output changes when the input objects are reversed (- in order, + reversed):\n${reversed}`);
+    t.pass();
   });
 }
 
