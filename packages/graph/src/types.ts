@@ -166,6 +166,11 @@ export interface FilterNode {
   config: Record<string, unknown>;
   /** RequestMirror: the resolved mirror backend. */
   mirror?: BackendNode;
+  /**
+   * ExtensionRef we cannot resolve. The spec forbids skipping such a filter: the rule stays,
+   * and the requests it would process get a 500 (IR directResponse).
+   */
+  unresolved?: { reason: string; message: string };
 }
 
 export interface RuleNode {

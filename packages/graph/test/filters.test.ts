@@ -49,9 +49,6 @@ const cases: [string, unknown, string[], { reason: string; message: string }][] 
   ["missing filter body",
     { filters: [{ type: "RequestRedirect" }] }, [],
     { reason: "UnsupportedValue", message: "spec.rules[0].filters[0].requestRedirect: is required when type is RequestRedirect" }],
-  ["ExtensionRef is unsupported",
-    { filters: [{ type: "ExtensionRef", extensionRef: { group: "example.com", kind: "Thing", name: "t" } }] }, [],
-    { reason: "UnsupportedValue", message: 'spec.rules[0].filters[0].extensionRef: ExtensionRef filters are not supported by gatehouse ("example.com"/"Thing" "t")' }],
   ["port redirects need HTTPRoutePortRedirect",
     { filters: [{ type: "RequestRedirect", requestRedirect: { port: 8443 } }] }, [FEATURE.HTTPRoutePortRedirect],
     { reason: "UnsupportedValue", message: "spec.rules[0].filters[0].requestRedirect.port: port redirects are not supported by gatehouse.dev/test" }],
@@ -170,6 +167,23 @@ test("a mirror to a missing Service keeps the rule but sets ResolvedRefs=False",
   });
 });
 
+test("an unresolvable ExtensionRef keeps the rule, marks the filter unresolved and fails ResolvedRefs", (t) => {
+  const { routes } = run({
+    classes: [gatewayClass("gh", capsWithout())],
+    objects: { ...objects, HTTPRoute: [httpRoute("r", [{ filters: [{ type: "ExtensionRef", extensionRef: { group: "example.com", kind: "Thing", name: "t" } }], backendRefs: [web] }])] },
+  });
+  const route = only(routes);
+  const rule = only(route.rules);
+  t.is(rule.invalid, undefined);
+  t.deepEqual(rule.filters[0]!.unresolved, {
+    reason: "InvalidKind",
+    message: 'spec.rules[0].filters[0].extensionRef: "example.com"/"Thing" "t" is not a filter kind gatehouse knows; requests matching this rule get 500',
+  });
+  const conds = route.parents[0]!.conditions;
+  t.like(conds.find((c) => c.type === "Accepted"), { status: "True" });
+  t.like(conds.find((c) => c.type === "ResolvedRefs"), { status: "False", reason: "InvalidKind" });
+});
+
 test("CORS defaults", (t) => {
   const rule = only(rules([{ filters: [{ type: "CORS", cors: { allowOrigins: ["https://*.example.com"] } }] }]));
   t.deepEqual(rule.filters[0]!.config, { allowOrigins: ["https://*.example.com"], allowMethods: [], allowHeaders: [], exposeHeaders: [], allowCredentials: false, maxAge: 5 });
@@ -228,4 +242,15 @@ test("a route across two classes is validated against both", (t) => {
   const r = only(routes);
   t.is(r.rules[0]!.invalid?.message, "spec.rules[0].filters[0].cors: CORS filters are not supported by gatehouse.dev/other");
   t.deepEqual(r.parents.map((p) => p.controllerName), ["gatehouse.dev/test", "gatehouse.dev/other"]);
+});
+
+test("spec.rules and spec.hostnames of the wrong type reject the route, naming the fields", (t) => {
+  const bad = httpRoute("r", []) as { spec: Record<string, unknown> };
+  bad.spec.rules = 5;
+  bad.spec.hostnames = "x";
+  const { routes } = run({ objects: { ...objects, HTTPRoute: [bad] } });
+  t.deepEqual(only(routes).parents[0]!.conditions[0], {
+    type: "Accepted", status: "False", reason: "UnsupportedValue",
+    message: 'spec.hostnames: must be a list of hostnames, got "x"; spec.rules: must be a list of rules, got 5',
+  });
 });

@@ -29,7 +29,10 @@ export function directResponseFor(filters: readonly IRFilter[], backends: Return
 function ruleEntries(route: RouteNode, rule: RuleNode): RankedEntry[] {
   const filters = buildFilters(rule.filters, buildBackend);
   const backends = buildBackends(rule.backends);
-  const direct = directResponseFor(filters, backends);
+  const unresolved = rule.filters.find((f) => f.unresolved);
+  const direct = unresolved
+    ? { status: NO_BACKEND_STATUS, reason: "UnresolvedExtensionRef" }
+    : directResponseFor(filters, backends);
   const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [DEFAULT_MATCH];
   return matches.map((match, j) => {
     const entry: IRHTTPRoute = {

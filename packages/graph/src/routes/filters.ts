@@ -1,6 +1,6 @@
 // HTTPRoute/GRPCRoute filters: validated against the spec and the class capabilities,
 // normalized into FilterNode.config (the IR's filter shape, defaults applied).
-import { FEATURE } from "@gatehouse/model";
+import { FEATURE, REASON } from "@gatehouse/model";
 import type { BackendNode, FilterNode } from "../types.js";
 import { isValidHostname } from "../hostnames.js";
 import { arr, isInt, obj, show, str, type Obj } from "./json.js";
@@ -75,8 +75,17 @@ function buildFilter(raw: unknown, path: string, source: string, ctx: FilterCont
   const fpath = `${path}.${field}`;
   const body = f[field];
   if (type === "ExtensionRef") {
+    // gatehouse defines no extension filters, so no reference resolves; the spec says such a
+    // filter must not be skipped: the rule answers 500 instead (reported via ResolvedRefs).
     const r = obj(body) ?? {};
-    fail(fpath, `ExtensionRef filters are not supported by gatehouse (${show(str(r.group) ?? "")}/${show(str(r.kind) ?? "")} ${show(str(r.name) ?? "")})`);
+    const ref = { group: str(r.group) ?? "", kind: str(r.kind) ?? "", name: str(r.name) ?? "" };
+    return {
+      type, source, config: ref,
+      unresolved: {
+        reason: REASON.InvalidKind,
+        message: `${fpath}: ${show(ref.group)}/${show(ref.kind)} ${show(ref.name)} is not a filter kind gatehouse knows; requests matching this rule get 500`,
+      },
+    };
   }
   if (type === "ExternalAuth") fail(fpath, "ExternalAuth filters are not supported by gatehouse");
   const cfg: Obj = obj(body) ?? fail(fpath, `is required when type is ${type}`);

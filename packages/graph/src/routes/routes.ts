@@ -64,16 +64,21 @@ function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, 
   const caps = capsOf(candidates);
 
   // spec.hostnames: invalid entries reject the route (never silently ignored).
-  const hostErrors: string[] = [];
+  const routeErrors: string[] = []; // route-wide errors: the route is not accepted
   const hostnames: string[] = [];
-  if (kind !== "TCPRoute" && kind !== "UDPRoute") {
+  if (spec.hostnames !== undefined && !Array.isArray(spec.hostnames)) {
+    routeErrors.push(`spec.hostnames: must be a list of hostnames, got ${show(spec.hostnames)}`);
+  } else if (kind !== "TCPRoute" && kind !== "UDPRoute") {
     arr(spec.hostnames).forEach((h, i) => {
       if (isValidHostname(h)) hostnames.push(h);
-      else hostErrors.push(`spec.hostnames[${i}]: ${show(h)} is not a valid hostname`);
+      else routeErrors.push(`spec.hostnames[${i}]: ${show(h)} is not a valid hostname`);
     });
   }
 
   // HTTPRoute/GRPCRoute rules default to one rule matching every request.
+  if (spec.rules !== undefined && !Array.isArray(spec.rules)) {
+    routeErrors.push(`spec.rules: must be a list of rules, got ${show(spec.rules)}`);
+  }
   const rawRules = spec.rules === undefined && (kind === "HTTPRoute" || kind === "GRPCRoute") ? [{}] : arr(spec.rules);
   const rules = rawRules.map((r, i) => buildRule(r, i, { kind, namespace, source, caps, backends: ctx.backends }));
   applyRuleLimit(rules, caps, kind);
@@ -93,7 +98,7 @@ function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, 
     }
     let accepted: NodeCondition;
     if (a.failure) accepted = cond(COND.Accepted, false, a.failure.reason, a.failure.message);
-    else if (hostErrors.length) accepted = cond(COND.Accepted, false, REASON.UnsupportedValue, hostErrors.join("; "));
+    else if (routeErrors.length) accepted = cond(COND.Accepted, false, REASON.UnsupportedValue, routeErrors.join("; "));
     else if (allInvalid) accepted = cond(COND.Accepted, false, invalidRules[0]!.invalid!.reason, `All rules are invalid: ${ruleMessages(invalidRules)}`);
     else accepted = cond(COND.Accepted, true, REASON.Accepted, "Route is accepted");
     const ok = accepted.status === "True";
@@ -112,7 +117,8 @@ function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, 
   const m = obj((o as { metadata?: unknown }).metadata) ?? {};
   return {
     kind, key: keyOf(meta), namespace, name: nameOf(meta), source,
-    object: { metadata: o.metadata, spec: o.spec },
+    // The whole object: status needs the old status (other controllers' parents, transition times).
+    object: o,
     generation: generationOf(meta),
     creationTimestamp: str(m.creationTimestamp) ?? "",
     hostnames: facts.hostnames,
@@ -153,10 +159,13 @@ function ruleMessages(rules: readonly RuleNode[]): string {
 
 /** ResolvedRefs for the whole route: the first failing reason, every failure in the message. */
 function resolvedRefsCondition(rules: readonly RuleNode[]): NodeCondition {
-  const bad: BackendNode[] = [];
+  const bad: { reason?: string | undefined; message?: string | undefined }[] = [];
   for (const r of rules) {
     for (const b of r.backends) if (!b.valid) bad.push(b);
-    for (const f of r.filters) if (f.mirror && !f.mirror.valid) bad.push(f.mirror);
+    for (const f of r.filters) {
+      if (f.mirror && !f.mirror.valid) bad.push(f.mirror);
+      if (f.unresolved) bad.push(f.unresolved);
+    }
   }
   if (bad.length === 0) return cond(COND.ResolvedRefs, true, REASON.ResolvedRefs, "All references are resolved");
   return cond(COND.ResolvedRefs, false, bad[0]!.reason ?? REASON.BackendNotFound, bad.map((b) => b.message).join("; "));
