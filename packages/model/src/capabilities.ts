@@ -72,4 +72,19 @@ export const FEATURE = {
   UDPRoute: "UDPRoute",
   BackendTLSPolicy: "BackendTLSPolicy",
   BackendTLSPolicySANValidation: "BackendTLSPolicySANValidation",
+  HTTPRoute303RedirectStatusCode: "HTTPRoute303RedirectStatusCode",
+  HTTPRoute307RedirectStatusCode: "HTTPRoute307RedirectStatusCode",
+  HTTPRoute308RedirectStatusCode: "HTTPRoute308RedirectStatusCode",
+  TLSRouteModeTerminate: "TLSRouteModeTerminate",
+  TLSRouteModeMixed: "TLSRouteModeMixed",
+  GatewayAddressEmpty: "GatewayAddressEmpty",
+  // Regular-expression matches are implementation-specific in Gateway API, so upstream has
+  // no feature names; these are gatehouse's, so a backend that cannot evaluate regexes
+  // (VPC Lattice) rejects them instead of dropping them.
+  HTTPRoutePathRegularExpression: "HTTPRoutePathRegularExpression",
+  HTTPRouteHeaderRegularExpression: "HTTPRouteHeaderRegularExpression",
+  HTTPRouteQueryParamRegularExpression: "HTTPRouteQueryParamRegularExpression",
 } as const;
+
+/** Every feature name above. */
+export const ALL_FEATURES: readonly string[] = Object.values(FEATURE);

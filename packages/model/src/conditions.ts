@@ -44,6 +44,7 @@ export const REASON = {
   UnsupportedKind: "UnsupportedKind",
   BackendNotFound: "BackendNotFound",
   InvalidKind: "InvalidKind",
+  IncompatibleFilters: "IncompatibleFilters",
   // Policy
   Conflicted: "Conflicted",
   TargetNotFound: "TargetNotFound",
