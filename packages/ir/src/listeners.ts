@@ -13,10 +13,10 @@ export function irProtocol(p: string): IRProtocol | undefined {
   return PROTOCOLS.includes(p) ? (p as IRProtocol) : undefined;
 }
 
+/** In certificateRefs order: data planes use the first one when no SAN matches the SNI. */
 function certificates(l: ListenerNode): IRCertificate[] {
-  return [...(l.tls?.certificates ?? [])]
-    .map((c) => ({ source: c.source, certificatePem: c.certificatePem, privateKeyPem: c.privateKeyPem, dnsNames: [...c.dnsNames] }))
-    .sort((a, b) => cmp(a.source, b.source));
+  return (l.tls?.certificates ?? [])
+    .map((c) => ({ source: c.source, certificatePem: c.certificatePem, privateKeyPem: c.privateKeyPem, dnsNames: [...c.dnsNames] }));
 }
 
 /** undefined when the listener must not be served (invalid, or a protocol the IR has no shape for). */
