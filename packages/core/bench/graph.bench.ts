@@ -178,6 +178,10 @@ async function main(): Promise<void> {
   console.log(`  generate ${round(genMs)} ms, snapshotFromObjects ${round(snapMs)} ms`);
 
   const input = { snapshot, controllers: [caps], now: NOW };
+  const rssInput = process.resourceUsage().maxRSS / 1024;
+  compute(input);
+  const rssFirst = process.resourceUsage().maxRSS / 1024;
+  console.log(`  peak RSS after building the input ${round(rssInput)} MB, after the first compute() ${round(rssFirst)} MB`);
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) {
     // Live heap (node --expose-gc): what the input and one output really hold, apart
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
     kept.pop();
     console.log(`  live heap: input ${round(before)} MB, one compute() output ${round(after - before)} MB`);
   }
-  for (let i = 0; i < 3; i++) compute(input); // warm-up (JIT)
+  for (let i = 0; i < 2; i++) compute(input); // more warm-up (JIT)
 
   const full: number[] = [];
   const stages = { graph: [] as number[], ir: [] as number[], status: [] as number[] };
