@@ -4,7 +4,6 @@ import type { IRCertificate, IRListener } from "./types.js";
 import type { Attachment } from "./attachments.js";
 import { buildVirtualHosts } from "./virtual-hosts.js";
 import { buildL4Routes } from "./l4.js";
-import { cmp } from "./util.js";
 
 export type IRProtocol = IRListener["protocol"];
 const PROTOCOLS: readonly string[] = ["HTTP", "HTTPS", "TLS", "TCP", "UDP"];
