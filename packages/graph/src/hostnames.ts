@@ -10,7 +10,20 @@ export function isValidHostname(h: unknown): h is string {
   return typeof h === "string" && h.length <= 253 && HOSTNAME.test(h) && !IPV4.test(h);
 }
 
+/** Gateway API `PreciseHostname`: a valid Hostname without the wildcard. */
+export function isValidPreciseHostname(h: unknown): h is string {
+  return isValidHostname(h) && !isWildcard(h);
+}
+
 export function isWildcard(h: string): boolean { return h.startsWith("*."); }
+
+/**
+ * Can one request host match both patterns? `*` stands for a listener without hostname;
+ * a wildcard matched against a deeper wildcard (`*.a.com` vs `*.b.a.com`) counts.
+ */
+export function hostnamesOverlap(a: string, b: string): boolean {
+  return a === "*" || b === "*" || a === b || hostMatches(a, b) || hostMatches(b, a);
+}
 
 /** Does the pattern (exact or `*.suffix`) match the concrete host name? */
 export function hostMatches(pattern: string, host: string): boolean {

@@ -1,5 +1,5 @@
 import test from "ava";
-import { hostMatches, intersectHostnames, intersectOne, isValidHostname } from "../src/hostnames.js";
+import { hostMatches, hostnamesOverlap, intersectHostnames, intersectOne, isValidHostname } from "../src/hostnames.js";
 
 const matches: [string, string, boolean][] = [
   ["foo.example.com", "foo.example.com", true],
@@ -54,3 +54,14 @@ const valid: [unknown, boolean][] = [
 for (const [h, want] of valid) {
   test(`isValidHostname(${JSON.stringify(h).slice(0, 20)}) = ${want}`, (t) => t.is(isValidHostname(h), want));
 }
+
+test("hostnamesOverlap: wildcards, exact names and the catch-all", (t) => {
+  t.true(hostnamesOverlap("*.example.com", "foo.example.com"));
+  t.true(hostnamesOverlap("foo.example.com", "*.example.com"));
+  t.true(hostnamesOverlap("*.example.com", "*.a.example.com"));
+  t.true(hostnamesOverlap("*", "foo.example.com"));
+  t.true(hostnamesOverlap("a.example.com", "a.example.com"));
+  t.false(hostnamesOverlap("a.example.com", "b.example.com"));
+  t.false(hostnamesOverlap("*.example.com", "example.com"));
+  t.false(hostnamesOverlap("*.example.com", "*.example.org"));
+});

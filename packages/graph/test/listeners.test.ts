@@ -196,3 +196,22 @@ test("allowedRoutes.namespaces errors are UnsupportedValue with the field path",
   });
   t.true(listener(gws, "d").valid);
 });
+
+test("overlapping HTTPS hostnames on one port: OverlappingTLSConfig=True on each, listeners stay valid", (t) => {
+  const gws = build({ Secret: [secret], Gateway: [gateway("g", [
+    https("wild", 443, { hostname: "*.example.com" }),
+    https("foo", 443, { hostname: "foo.example.com" }),
+    https("other", 443, { hostname: "bar.example.org" }),
+    https("elsewhere", 8443, { hostname: "foo.example.com" }),
+  ])] });
+  const overlap = (name: string) => listener(gws, name).conditions.find((c) => c.type === "OverlappingTLSConfig");
+  t.deepEqual(overlap("wild"), {
+    type: "OverlappingTLSConfig", status: "True", reason: "OverlappingHostnames",
+    message: "spec.listeners[0]: hostname overlaps HTTPS listeners foo on port 443; clients may reuse one HTTP/2 connection across them",
+  });
+  t.like(overlap("foo"), { status: "True", reason: "OverlappingHostnames" });
+  t.is(overlap("other"), undefined);
+  t.is(overlap("elsewhere"), undefined);
+  t.true(listener(gws, "wild").valid);
+  t.true(listener(gws, "foo").valid);
+});

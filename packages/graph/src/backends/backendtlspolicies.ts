@@ -3,7 +3,7 @@ import {
   type BackendTLSPolicy, type NodeCondition, type Snapshot,
 } from "@gatehouse/model";
 import type { BackendTLSNode, BackendTLSPolicyNode, GatewayNode, RouteNode } from "../types.js";
-import { validPreciseHostname } from "../gateways/hostname.js";
+import { isValidPreciseHostname } from "../hostnames.js";
 import { arr, cmpStr, coreGroup, isRecord, rec, show, str } from "../gateways/json.js";
 import { decodeBase64, parseCertificates } from "../gateways/pem.js";
 
@@ -72,6 +72,7 @@ export class BackendTLSPolicies {
 
   /** Policy nodes with ancestors (Gateways whose routes use a targeted Service) and conditions. */
   nodes(gateways: readonly GatewayNode[], routes: readonly RouteNode[]): BackendTLSPolicyNode[] {
+    if (this.byTarget.size === 0) return []; // no policy targets anything: skip the walk over every route
     const ours = new Map(gateways.map((g) => [g.key, g]));
     // policy key → gateway key → did the policy win for at least one use on that Gateway?
     const uses = new Map<string, Map<string, { won: boolean; winner?: string }>>();
@@ -180,7 +181,7 @@ function parsePolicy(
   const caCertificatesPem: string[] = [];
 
   const hostname = typeof v.hostname === "string" ? v.hostname : "";
-  if (!validPreciseHostname(hostname)) invalid.push(`spec.validation.hostname: ${show(v.hostname)} is not a valid hostname without wildcard`);
+  if (!isValidPreciseHostname(hostname)) invalid.push(`spec.validation.hostname: ${show(v.hostname)} is not a valid hostname without wildcard`);
 
   const refs = arr(v.caCertificateRefs);
   const wellKnown = v.wellKnownCACertificates === undefined || v.wellKnownCACertificates === null || v.wellKnownCACertificates === ""

@@ -1,5 +1,6 @@
 import { REASON } from "@gatehouse/model";
 import type { ListenerDraft } from "./listeners.js";
+import { hostnamesOverlap } from "../hostnames.js";
 
 /**
  * Marks listeners that are not distinct (spec: GatewaySpec.listeners "Distinct Listeners").
@@ -62,6 +63,21 @@ export function markConflicts(drafts: readonly ListenerDraft[], features: readon
       setAll(same, REASON.HostnameConflict,
         `${names(same)}: same port ${port} and ${host ? `hostname ${host}` : "no hostname"}`);
     }
+  }
+}
+
+/**
+ * HTTPS listeners on one port whose hostnames overlap (`*.example.com` and
+ * `foo.example.com`, or one without a hostname) get OverlappingTLSConfig: a client may
+ * coalesce HTTP/2 connections across them, so a request can reach the other listener's
+ * certificate context (spec: ListenerConditionOverlappingTLSConfig, "MUST detect").
+ */
+export function markOverlappingTLS(drafts: readonly ListenerDraft[]): void {
+  const https = drafts.filter((d) => d.node.protocol === "HTTPS" && d.notAccepted.length === 0 && !d.conflict);
+  for (const a of https) {
+    const others = https.filter((b) => b !== a && b.node.port === a.node.port &&
+      hostnamesOverlap(a.node.hostname ?? "*", b.node.hostname ?? "*"));
+    if (others.length) a.overlapsWith = others.map((b) => b.node.name);
   }
 }
 

@@ -6,7 +6,7 @@ import type { GatewayClassNode, GatewayNode } from "../types.js";
 import type { ReferenceGrants } from "../refs.js";
 import { checkAddresses } from "./addresses.js";
 import { SecretStore } from "./certificates.js";
-import { markConflicts } from "./conflicts.js";
+import { markConflicts, markOverlappingTLS } from "./conflicts.js";
 import { arr, cmpStr, isRecord, rec, show, stringMap } from "./json.js";
 import { draftListener, finishListener, type ListenerDraft } from "./listeners.js";
 
@@ -60,6 +60,7 @@ function buildGateway(
     drafts.push(draftListener(raw, i, raw.name, { gatewayKey: key, gatewayNamespace: namespace, source, caps, secrets, grants }));
   });
   markConflicts(drafts, features);
+  markOverlappingTLS(drafts);
   const listeners = drafts.map(finishListener);
 
   const { addresses, errors: addressErrors } = checkAddresses(spec.addresses, features);

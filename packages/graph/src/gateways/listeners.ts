@@ -3,7 +3,7 @@ import type { ListenerNode } from "../types.js";
 import type { ReferenceGrants } from "../refs.js";
 import { parseAllowedNamespaces } from "./allowed-routes.js";
 import { resolveCertificateRefs, type CertificateProblem, type SecretStore } from "./certificates.js";
-import { validHostname } from "./hostname.js";
+import { isValidHostname } from "../hostnames.js";
 import { arr, isRecord, show, stringMap } from "./json.js";
 import { resolveRouteKinds } from "./route-kinds.js";
 
@@ -30,6 +30,8 @@ export interface ListenerDraft {
   /** ResolvedRefs=False causes (certificate refs, then route kinds). */
   unresolved: CertificateProblem[];
   conflict?: CertificateProblem;
+  /** Other HTTPS listeners on the port whose hostnames overlap this one's (OverlappingTLSConfig). */
+  overlapsWith?: string[];
 }
 
 /** Validates one listener against the spec and the class capabilities (conflicts come later). */
@@ -71,7 +73,7 @@ export function draftListener(raw: Record<string, unknown>, index: number, name:
   // Hostname (ignored for TCP/UDP, as the spec says).
   let hostname: string | undefined;
   if (HOSTNAME_PROTOCOLS.includes(protocol) && raw.hostname !== undefined && raw.hostname !== null && raw.hostname !== "") {
-    if (typeof raw.hostname === "string" && validHostname(raw.hostname)) hostname = raw.hostname;
+    if (typeof raw.hostname === "string" && isValidHostname(raw.hostname)) hostname = raw.hostname;
     else notAccepted.push({ reason: REASON.UnsupportedValue, message: `${path}.hostname: ${show(raw.hostname)} is not a valid hostname` });
   }
 
@@ -161,6 +163,11 @@ export function finishListener(d: ListenerDraft): ListenerNode {
   conditions.push(d.conflict
     ? cond(COND.Conflicted, true, d.conflict.reason, d.conflict.message)
     : cond(COND.Conflicted, false, REASON.NoConflicts, "No conflicts"));
+  // Negative polarity: only ever written as True (spec), and it does not invalidate the listener.
+  if (d.overlapsWith?.length) {
+    conditions.push(cond(COND.OverlappingTLSConfig, true, REASON.OverlappingHostnames,
+      `${d.path}: hostname overlaps HTTPS listeners ${d.overlapsWith.join(", ")} on port ${d.node.port}; clients may reuse one HTTP/2 connection across them`));
+  }
   // Invalid route kinds alone leave the listener usable for its valid kinds (spec).
   const refsOk = d.unresolved.every((p) => p.reason === REASON.InvalidRouteKinds) && d.node.supportedKinds.length > 0;
   d.node.conditions = conditions;

@@ -2,7 +2,7 @@
 // normalized into FilterNode.config (the IR's filter shape, defaults applied).
 import { FEATURE, REASON } from "@gatehouse/model";
 import type { BackendNode, FilterNode } from "../types.js";
-import { isValidHostname } from "../hostnames.js";
+import { isValidPreciseHostname } from "../hostnames.js";
 import { arr, isInt, obj, show, str, type Obj } from "./json.js";
 import { HEADER_NAME, HTTP_METHODS } from "./matches.js";
 import { REDIRECT_FEATURE, ROUTE_REASON } from "./reasons.js";
@@ -165,7 +165,7 @@ function redirectFilter(cfg: Obj, path: string, caps: Caps): Record<string, unkn
     out.scheme = cfg.scheme;
   }
   if (cfg.hostname !== undefined) {
-    if (!isValidHostname(cfg.hostname) || cfg.hostname.startsWith("*")) fail(`${path}.hostname`, `${show(cfg.hostname)} is not a valid precise hostname`);
+    if (!isValidPreciseHostname(cfg.hostname)) fail(`${path}.hostname`, `${show(cfg.hostname)} is not a valid precise hostname`);
     out.hostname = cfg.hostname;
   }
   if (cfg.port !== undefined) {
@@ -188,7 +188,7 @@ function redirectFilter(cfg: Obj, path: string, caps: Caps): Record<string, unkn
 function rewriteFilter(cfg: Obj, path: string, caps: Caps): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (cfg.hostname !== undefined) {
-    if (!isValidHostname(cfg.hostname) || cfg.hostname.startsWith("*")) fail(`${path}.hostname`, `${show(cfg.hostname)} is not a valid precise hostname`);
+    if (!isValidPreciseHostname(cfg.hostname)) fail(`${path}.hostname`, `${show(cfg.hostname)} is not a valid precise hostname`);
     caps.need(FEATURE.HTTPRouteHostRewrite, `${path}.hostname`, "host rewrites");
     out.hostname = cfg.hostname;
   }
