@@ -4,21 +4,45 @@ import { ReferenceGrants } from "./refs.js";
 import { buildGatewayClasses } from "./gateways/gatewayclasses.js";
 import { buildGateways } from "./gateways/gateways.js";
 import { BackendTLSPolicies } from "./backends/backendtlspolicies.js";
-import { buildRoutes } from "./routes/routes.js";
+import {
+  buildAllRoutes, countAttachedRoutes, routeContext, type BuildRoutesInput, type BuiltRoute, type RouteContext,
+} from "./routes/routes.js";
 
 /**
  * Snapshot + the controllers we serve → graph. Pure and deterministic: the same objects in
  * any order give the same graph, and no input makes it throw.
  */
 export function buildGraph(input: GraphInput): Graph {
+  const ctx = graphContext(input);
+  return finishGraph(ctx, buildAllRoutes(ctx.snapshot, ctx.routeContext));
+}
+
+/** What every route node depends on: all objects but the routes, resolved once. */
+export interface GraphContext extends BuildRoutesInput {
+  routeContext: RouteContext;
+}
+
+export function graphContext(input: GraphInput): GraphContext {
   const snapshot = normalizeSnapshot(input.snapshot);
   const grants = new ReferenceGrants(snapshot.ReferenceGrant);
   const gatewayClasses = buildGatewayClasses(snapshot.GatewayClass, input.controllers);
   const gateways = buildGateways({ snapshot, gatewayClasses, grants });
   const tlsPolicies = new BackendTLSPolicies(snapshot);
-  const routes = buildRoutes({ snapshot, gateways, gatewayClasses, grants, tlsPolicies });
-  const referenced = collectReferences(gateways, routes, tlsPolicies);
-  return { gatewayClasses, gateways, routes, backendTLSPolicies: tlsPolicies.nodes(gateways, routes), referenced };
+  const base = { snapshot, gatewayClasses, gateways, grants, tlsPolicies };
+  return { ...base, routeContext: routeContext(base) };
+}
+
+/** Built routes (in buildAllRoutes order) + their context → the graph (attachedRoutes counted here). */
+export function finishGraph(
+  ctx: Pick<GraphContext, "gatewayClasses" | "gateways" | "tlsPolicies">, built: readonly BuiltRoute[],
+): Graph {
+  const gateways = countAttachedRoutes(ctx.gateways, built);
+  const routes = built.map((b) => b.node);
+  const referenced = collectReferences(gateways, routes, ctx.tlsPolicies);
+  return {
+    gatewayClasses: [...ctx.gatewayClasses], gateways, routes,
+    backendTLSPolicies: ctx.tlsPolicies.nodes(gateways, routes), referenced,
+  };
 }
 
 function collectReferences(

@@ -63,6 +63,7 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
   const out = emptySnapshot() as unknown as Record<string, Meta[]>;
   for (const [kind, list] of Object.entries(s as unknown as Record<string, Meta[]>)) {
     if (!Object.hasOwn(out, kind) || !Array.isArray(list)) continue;
+    if (isNormalized(list)) { out[kind] = [...list]; continue; } // the common case: already sorted, no duplicates
     const byKey = new Map<string, Meta>();
     for (const o of list) {
       if (!o || typeof o !== "object" || !nameOf(o)) continue;
@@ -73,4 +74,16 @@ export function normalizeSnapshot(s: Snapshot): Snapshot {
     out[kind] = [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
   }
   return out as unknown as Snapshot;
+}
+
+/** Every element an object with a name, keys strictly increasing: normalizing would change nothing. */
+function isNormalized(list: readonly Meta[]): boolean {
+  let prev: string | undefined;
+  for (const o of list) {
+    if (!o || typeof o !== "object" || !nameOf(o)) return false;
+    const key: unknown = keyOf(o);
+    if (typeof key !== "string" || (prev !== undefined && !(prev < key))) return false;
+    prev = key;
+  }
+  return true;
 }

@@ -21,40 +21,88 @@ export interface BuildRoutesInput {
 
 /**
  * Builds every route with a parentRef to one of our Gateways (others are not in the
- * graph and get no status), attaches it to listeners (incrementing
- * listener.attachedRoutes once per route and listener), resolves backends and validates
+ * graph and get no status), attaches it to listeners, resolves backends and validates
  * matches/filters against the capabilities of the classes it attaches through.
+ * listener.attachedRoutes is counted afterwards by countAttachedRoutes (one pass over the
+ * built routes), so that one route can be rebuilt alone (see CoreSession).
  * Output: by kind (ROUTE_KINDS order), then key; rules in spec order.
  */
+export function buildAllRoutes(snapshot: Snapshot, ctx: RouteContext): BuiltRoute[] {
+  const out: BuiltRoute[] = [];
+  for (const kind of ROUTE_KINDS) {
+    for (const o of routeObjects(snapshot, kind)) {
+      const built = buildRoute(kind, o, ctx);
+      if (built) out.push(built);
+    }
+  }
+  return out;
+}
+
+/** buildAllRoutes, adding each route's attachments to the given listeners' attachedRoutes (in place). */
 export function buildRoutes(input: BuildRoutesInput): RouteNode[] {
+  const built = buildAllRoutes(input.snapshot, routeContext(input));
+  const counted = countAttachedRoutes(input.gateways, built);
+  input.gateways.forEach((g, i) => g.listeners.forEach((l, j) => {
+    l.attachedRoutes += counted[i]!.listeners[j]!.attachedRoutes;
+  }));
+  return built.map((b) => b.node);
+}
+
+export type RouteObject = { metadata?: unknown; spec?: unknown };
+
+/** The route objects of one kind that have a name, by key. */
+export function routeObjects(snapshot: Snapshot, kind: RouteKind): RouteObject[] {
+  const list = arr((snapshot as unknown as Record<string, unknown>)[kind])
+    .filter((o): o is RouteObject => !!obj(o) && !!nameOf(o as never));
+  // A normalized snapshot is already in key order: check in O(n) before sorting.
+  const keys = list.map((o) => keyOf(o as never));
+  for (let i = 1; i < keys.length; i++) {
+    if (!(keys[i - 1]! < keys[i]!)) return list.map((o, j) => [keys[j]!, o] as const).sort((a, b) => cmp(a[0], b[0])).map((e) => e[1]);
+  }
+  return list;
+}
+
+/** Everything a route node depends on besides its own object. */
+export function routeContext(input: BuildRoutesInput): RouteContext {
   const gateways = new Map(input.gateways.map((g) => [g.key, g]));
   const classes = new Map<string, Capabilities>(input.gatewayClasses.map((c) => [c.name, c.capabilities]));
   const labels = new Map<string, Record<string, string>>();
   for (const ns of input.snapshot.Namespace) labels.set(nameOf(ns), stringMap(ns.metadata?.labels));
   const namespaceLabels = (ns: string) => labels.get(ns);
   const backends = new Backends(input.snapshot, input.grants, input.tlsPolicies);
-
-  const out: RouteNode[] = [];
-  for (const kind of ROUTE_KINDS) {
-    const list = [...arr((input.snapshot as unknown as Record<string, unknown>)[kind])]
-      .filter((o): o is { metadata?: unknown; spec?: unknown } => !!obj(o) && !!nameOf(o as never))
-      .sort((a, b) => cmp(keyOf(a as never), keyOf(b as never)));
-    for (const o of list) {
-      const node = buildRoute(kind, o, { gateways, classes, namespaceLabels, backends });
-      if (node) out.push(node);
-    }
-  }
-  return out;
+  return { gateways, classes, namespaceLabels, backends };
 }
 
-interface Ctx {
+/** A route node and the listeners (`gatewayKey` NUL listener index) it counts towards attachedRoutes on. */
+export interface BuiltRoute { node: RouteNode; attached: string[] }
+
+/**
+ * Sets listener.attachedRoutes from the built routes, on copies of the gateway nodes (the
+ * inputs are not mutated, so gateway nodes can be shared between builds).
+ */
+export function countAttachedRoutes(gateways: readonly GatewayNode[], routes: readonly BuiltRoute[]): GatewayNode[] {
+  const counts = new Map<string, number>();
+  for (const r of routes) for (const k of r.attached) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return gateways.map((g) => ({
+    ...g,
+    listeners: g.listeners.map((l, i) => ({ ...l, attachedRoutes: counts.get(`${g.key}\u0000${i}`) ?? 0 })),
+  }));
+}
+
+/** By position: listener names are not guaranteed unique in untrusted input. */
+function listenerId(g: GatewayNode, l: GatewayNode["listeners"][number]): string {
+  return `${g.key}\u0000${g.listeners.indexOf(l)}`;
+}
+
+export interface RouteContext {
   gateways: ReadonlyMap<string, GatewayNode>;
   classes: ReadonlyMap<string, Capabilities>;
   namespaceLabels: (ns: string) => Record<string, string> | undefined;
   backends: Backends;
 }
 
-function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, ctx: Ctx): RouteNode | undefined {
+/** One route node; undefined when the route names none of our Gateways. */
+export function buildRoute(kind: RouteKind, o: RouteObject, ctx: RouteContext): BuiltRoute | undefined {
   const meta = o as never;
   const namespace = namespaceOf(meta);
   const candidates = parentCandidates(o.spec, namespace, ctx.gateways, ctx.classes);
@@ -87,15 +135,10 @@ function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, 
   const invalidRules = rules.filter((r) => r.invalid);
   const allInvalid = rules.length > 0 && invalidRules.length === rules.length;
   const resolvedRefs = resolvedRefsCondition(rules);
-  const attachedTo = new Set<ListenerLike>();
+  const attached = new Set<string>();
   const parents: ParentNode[] = candidates.map((c) => {
     const a = attach(c, facts, ctx.namespaceLabels);
-    for (const { listener } of a.listeners) {
-      if (!attachedTo.has(listener)) {
-        attachedTo.add(listener);
-        listener.attachedRoutes += 1;
-      }
-    }
+    for (const { listener } of a.listeners) attached.add(listenerId(c.gateway, listener));
     let accepted: NodeCondition;
     if (a.failure) accepted = cond(COND.Accepted, false, a.failure.reason, a.failure.message);
     else if (routeErrors.length) accepted = cond(COND.Accepted, false, REASON.UnsupportedValue, routeErrors.join("; "));
@@ -115,7 +158,7 @@ function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, 
   });
 
   const m = obj((o as { metadata?: unknown }).metadata) ?? {};
-  return {
+  const node: RouteNode = {
     kind, key: keyOf(meta), namespace, name: nameOf(meta), source,
     // The whole object: status needs the old status (other controllers' parents, transition times).
     object: o,
@@ -125,9 +168,8 @@ function buildRoute(kind: RouteKind, o: { metadata?: unknown; spec?: unknown }, 
     parents,
     rules,
   };
+  return { node, attached: [...attached] };
 }
-
-type ListenerLike = GatewayNode["listeners"][number];
 
 /** Distinct capabilities of the classes the route's parents belong to, by controllerName. */
 function capsOf(candidates: readonly ParentCandidate[]): Caps {
