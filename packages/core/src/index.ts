@@ -1,2 +1,3 @@
 export { compute, type ComputeInput, type ComputeOutput } from "./pipeline.js";
 export { coreModule } from "./module.js";
+export { CoreSession } from "./session.js";

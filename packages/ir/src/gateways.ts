@@ -5,12 +5,13 @@ import { attachmentsByListener } from "./attachments.js";
 import { buildListener } from "./listeners.js";
 import { buildPorts } from "./ports.js";
 import { str } from "./util.js";
+import type { IRMemo } from "./memo.js";
 
-export function buildGateway(g: GatewayNode, routes: readonly RouteNode[]): IRGateway {
+export function buildGateway(g: GatewayNode, routes: readonly RouteNode[], memo?: IRMemo): IRGateway {
   const attachments = attachmentsByListener(g, routes);
   const listeners: IRListener[] = [];
   for (const l of g.listeners ?? []) {
-    const ir = buildListener(l, attachments.get(l.name) ?? []);
+    const ir = buildListener(l, attachments.get(l.name) ?? [], memo, g.key);
     if (ir) listeners.push(ir);
   }
   const out: IRGateway = {

@@ -11,3 +11,4 @@ export { routeCentricView } from "./views/lattice.js";
 export type * from "./views/gcp-types.js";
 export { GCP } from "./views/gcp-types.js";
 export { gatewayCentricView } from "./views/gcp.js";
+export { IRMemo } from "./memo.js";

@@ -4,6 +4,7 @@ import type { IRCertificate, IRListener } from "./types.js";
 import type { Attachment } from "./attachments.js";
 import { buildVirtualHosts } from "./virtual-hosts.js";
 import { buildL4Routes } from "./l4.js";
+import type { IRMemo } from "./memo.js";
 
 export type IRProtocol = IRListener["protocol"];
 const PROTOCOLS: readonly string[] = ["HTTP", "HTTPS", "TLS", "TCP", "UDP"];
@@ -19,7 +20,7 @@ function certificates(l: ListenerNode): IRCertificate[] {
 }
 
 /** undefined when the listener must not be served (invalid, or a protocol the IR has no shape for). */
-export function buildListener(l: ListenerNode, attachments: readonly Attachment[]): IRListener | undefined {
+export function buildListener(l: ListenerNode, attachments: readonly Attachment[], memo?: IRMemo, scope = ""): IRListener | undefined {
   const protocol = irProtocol(l.protocol);
   if (!l.valid || !protocol) return undefined;
   const http = protocol === "HTTP" || protocol === "HTTPS";
@@ -28,7 +29,7 @@ export function buildListener(l: ListenerNode, attachments: readonly Attachment[
     source: l.source,
     port: l.port,
     protocol,
-    virtualHosts: http ? buildVirtualHosts(attachments.filter((a) => a.route.kind === "HTTPRoute" || a.route.kind === "GRPCRoute")) : [],
+    virtualHosts: http ? buildVirtualHosts(attachments.filter((a) => a.route.kind === "HTTPRoute" || a.route.kind === "GRPCRoute"), memo, `${scope}|${l.name}`) : [],
     tls_routes: protocol === "TLS" ? buildL4Routes("TLSRoute", l, attachments) : [],
     tcp: protocol === "TCP" || protocol === "TLS" ? buildL4Routes("TCPRoute", l, attachments) : [],
     udp: protocol === "UDP" ? buildL4Routes("UDPRoute", l, attachments) : [],

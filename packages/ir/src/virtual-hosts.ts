@@ -4,6 +4,8 @@ import type { IRVirtualHost } from "./types.js";
 import type { Attachment } from "./attachments.js";
 import { routeEntries, type RankedEntry } from "./http-routes.js";
 import { cmp } from "./util.js";
+import type { IRMemo } from "./memo.js";
+import type { RouteNode } from "@gatehouse/graph";
 
 /** Does `pattern` (exact, `*.suffix` or `*`) cover every name `host` can stand for? */
 export function hostCovers(pattern: string, host: string): boolean {
@@ -22,34 +24,49 @@ export function hostCovers(pattern: string, host: string): boolean {
  * route matches — the spec gives precedence to the most specific hostname, it does not
  * hide the others.
  */
-export function buildVirtualHosts(attachments: readonly Attachment[]): IRVirtualHost[] {
-  const own = new Map<string, RankedEntry[]>();
+export function buildVirtualHosts(attachments: readonly Attachment[], memo?: IRMemo, scope = ""): IRVirtualHost[] {
+  const own = new Map<string, { routes: RouteNode[]; entries: RankedEntry[][] }>();
   for (const a of attachments) {
-    const entries = routeEntries(a.route);
+    const entries = memo ? memoEntries(memo, a.route) : routeEntries(a.route);
     if (entries.length === 0) continue;
     for (const h of a.hostnames) {
       let list = own.get(h);
-      if (!list) own.set(h, (list = []));
-      list.push(...entries);
+      if (!list) own.set(h, (list = { routes: [], entries: [] }));
+      list.routes.push(a.route);
+      list.entries.push(entries);
     }
   }
   const hosts = [...own.keys()].sort(compareHostnames);
   const sorted = new Map<string, RankedEntry[]>();
   for (const h of hosts) {
-    sorted.set(h, own.get(h)!.sort((a, b) => compareMatches(a.rank, b.rank) || cmp(a.entry.source, b.entry.source)));
+    const { routes, entries } = own.get(h)!;
+    const sort = () => entries.flat().sort((a, b) => compareMatches(a.rank, b.rank) || cmp(a.entry.source, b.entry.source));
+    sorted.set(h, memo ? memo.hostList(`${scope}|${h}`, routes, sort) : sort());
   }
+  // Only `*` and `*.suffix` hosts can cover another host.
+  const wildcards = hosts.filter((h) => h === "*" || h.startsWith("*."));
   return hosts.map((hostname) => {
-    const routes = sorted.get(hostname)!.map((e) => e.entry);
-    const seen = new Set(routes.map((r) => r.source));
-    for (const other of hosts) {
-      if (other === hostname || !hostCovers(other, hostname)) continue;
+    const covering = wildcards.filter((other) => other !== hostname && hostCovers(other, hostname));
+    const build = (): IRVirtualHost => {
+      const routes = sorted.get(hostname)!.map((e) => e.entry);
+      const seen = new Set(routes.map((r) => r.source));
       // `hosts` is most specific first, so inherited groups arrive in hostname precedence.
-      for (const e of sorted.get(other)!) {
-        if (seen.has(e.entry.source)) continue;
-        seen.add(e.entry.source);
-        routes.push({ ...e.entry, fromHostname: other });
+      for (const other of covering) {
+        for (const e of sorted.get(other)!) {
+          if (seen.has(e.entry.source)) continue;
+          seen.add(e.entry.source);
+          routes.push({ ...e.entry, fromHostname: other });
+        }
       }
-    }
-    return { hostname, routes };
+      return { hostname, routes };
+    };
+    if (!memo) return build();
+    return memo.vhost(`${scope}|${hostname}`, sorted.get(hostname)!, covering.map((o) => sorted.get(o)!), build);
   });
+}
+
+function memoEntries(memo: IRMemo, route: RouteNode): RankedEntry[] {
+  let e = memo.entries.get(route);
+  if (!e) memo.entries.set(route, (e = routeEntries(route)));
+  return e;
 }

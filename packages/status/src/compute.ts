@@ -5,6 +5,7 @@ import { gatewayStatus } from "./gateway.js";
 import { policyStatus } from "./policies.js";
 import { pruneStale } from "./prune.js";
 import { routeStatus } from "./routes.js";
+import type { StatusMemo } from "./memo.js";
 import type { StatusInput, StatusKind, StatusUpdate } from "./types.js";
 
 /** Output order: classes, Gateways, routes, policies (then namespace, name). */
@@ -38,7 +39,7 @@ export function ourControllers(input: Pick<StatusInput, "graph" | "results" | "c
  * same input gives the same output. It includes objects whose status is already up to date;
  * the operator skips those with `statusChanged(object.status, update.status)`.
  */
-export function computeStatuses(input: StatusInput): StatusUpdate[] {
+export function computeStatuses(input: StatusInput, memo?: StatusMemo): StatusUpdate[] {
   const graph: Graph = input.graph;
   const results = Array.isArray(input.results) ? input.results : [];
   const now = input.now;
@@ -46,7 +47,12 @@ export function computeStatuses(input: StatusInput): StatusUpdate[] {
   const out: StatusUpdate[] = [];
   for (const c of graph.gatewayClasses) out.push(gatewayClassStatus(c, now));
   for (const g of graph.gateways) out.push(gatewayStatus(g, results, now));
-  for (const r of graph.routes) out.push(routeStatus(r, ours, results, now));
+  if (memo) {
+    const oursKey = [...ours].sort().join("\u0000");
+    for (const r of graph.routes) out.push(memo.route(r, oursKey, results, now, () => routeStatus(r, ours, results, now)));
+  } else {
+    for (const r of graph.routes) out.push(routeStatus(r, ours, results, now));
+  }
   for (const p of graph.backendTLSPolicies) out.push(policyStatus(p, ours, now));
   if (input.snapshot) out.push(...pruneStale(input.snapshot, graph, ours));
   return out.sort(compareUpdates);

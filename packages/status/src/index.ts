@@ -2,3 +2,4 @@ export type * from "./types.js";
 export { computeStatuses, compareUpdates } from "./compute.js";
 export { statusChanged, deepEqual } from "./equal.js";
 export { statusModule } from "./module.js";
+export { StatusMemo } from "./memo.js";

@@ -22,13 +22,14 @@ function withoutOurs(
 export function pruneStale(snapshot: Snapshot, graph: Graph, ours: ReadonlySet<string>): StatusUpdate[] {
   const out: StatusUpdate[] = [];
   if (ours.size === 0 || !isObject(snapshot)) return out;
-  const inGraph = new Set(graph.routes.map((r) => `${r.kind}/${r.key}`));
+  let inGraph: Set<string> | undefined; // built only when some object carries entries of ours
   for (const kind of ROUTE_KINDS) {
     for (const o of asArray(snapshot[kind])) {
-      if (!isObject(o) || !nameOf(o as Meta)) continue;
-      if (inGraph.has(`${kind}/${keyOf(o as Meta)}`)) continue;
+      if (!isObject(o) || !nameOf(o as Meta) || !isObject(o.status)) continue;
       const u = withoutOurs(kind, o as Meta, "parents", ours);
-      if (u) out.push(u);
+      if (!u) continue;
+      inGraph ??= new Set(graph.routes.map((r) => `${r.kind}/${r.key}`));
+      if (!inGraph.has(`${kind}/${keyOf(o as Meta)}`)) out.push(u);
     }
   }
   const policies = new Set(graph.backendTLSPolicies.map((p) => p.key));
