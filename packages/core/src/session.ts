@@ -6,8 +6,11 @@
 // identical route objects are reused and only changed or new routes are built; otherwise
 // everything is rebuilt. The IR and status reuse their per-route and per-virtual-host work by
 // route node identity. The output is always deep-equal to compute(input).
-import { ROUTE_KINDS, emptySnapshot, normalizeSnapshot, type RouteKind, type Snapshot } from "@gatehouse/model";
-import { buildRoute, finishGraph, graphContext, routeObjects, type BuiltRoute, type GraphContext } from "@gatehouse/graph";
+import { ROUTE_KINDS, emptySnapshot, keyOf as modelKeyOf, normalizeSnapshot, type Meta, type RouteKind, type Snapshot } from "@gatehouse/model";
+import {
+  buildRoute, finishGraph, graphContext, routeObjects, serviceKeysOf,
+  type BuiltRoute, type GraphContext, type RouteNode, type RouteObject,
+} from "@gatehouse/graph";
 import { IRMemo, buildDesiredState } from "@gatehouse/ir";
 import { StatusMemo, computeStatuses } from "@gatehouse/status";
 import type { ComputeInput, ComputeOutput } from "./pipeline.js";
@@ -15,8 +18,19 @@ import type { ComputeInput, ComputeOutput } from "./pipeline.js";
 interface Previous {
   input: ComputeInput;
   ctx: GraphContext;
-  /** Route object → its build (undefined: not one of ours), for routes of the previous call. */
-  routes: Map<object, { kind: RouteKind; built: BuiltRoute | undefined }>;
+  /** Per route kind: the input list as given, whether it was already normalized, the objects used and their builds. */
+  kinds: Map<RouteKind, KindState>;
+  /** Listener id → attached routes, Service key → routes using it: totals over every build. */
+  attached: Map<string, number>;
+  services: Map<string, number>;
+  servicesSorted: string[];
+}
+
+interface KindState {
+  raw: unknown;
+  clean: boolean;
+  objects: readonly RouteObject[];
+  builds: (BuiltRoute | undefined)[];
 }
 
 const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
@@ -25,28 +39,53 @@ export class CoreSession {
   private previous: Previous | undefined;
   private readonly ir = new IRMemo();
   private readonly status = new StatusMemo();
+  /** Service keys of a route node, computed once per node. */
+  private readonly serviceKeys = new WeakMap<RouteNode, string[]>();
 
   /** Same output as compute(input), reusing what the previous call built. */
   update(input: ComputeInput): ComputeOutput {
     const prev = this.previous;
     const reuse = prev !== undefined && sameContext(prev.input, input);
     const ctx = reuse ? prev.ctx : graphContext({ snapshot: input.snapshot, controllers: input.controllers });
-    const old = reuse ? prev.routes : new Map<object, { kind: RouteKind; built: BuiltRoute | undefined }>();
+    const attached = reuse ? new Map(prev.attached) : new Map<string, number>();
+    const services = reuse ? new Map(prev.services) : new Map<string, number>();
+    let servicesChanged = !reuse;
+    const count = (b: BuiltRoute | undefined, d: 1 | -1) => {
+      if (!b) return;
+      for (const k of b.attached) bump(attached, k, d);
+      for (const k of this.keysOf(b.node)) if (bump(services, k, d)) servicesChanged = true;
+    };
 
-    const routeSnapshot = normalizeSnapshot(onlyRoutes(input.snapshot));
-    const routes = new Map<object, { kind: RouteKind; built: BuiltRoute | undefined }>();
+    const kinds = new Map<RouteKind, KindState>();
     const built: BuiltRoute[] = [];
     for (const kind of ROUTE_KINDS) {
-      for (const o of routeObjects(routeSnapshot, kind)) {
-        const hit = old.get(o);
-        const b = hit && hit.kind === kind ? hit.built : buildRoute(kind, o, ctx.routeContext);
-        routes.set(o, { kind, built: b });
-        if (b) built.push(b);
+      const raw = (input.snapshot as unknown as Record<string, unknown>)[kind];
+      const was = reuse ? prev.kinds.get(kind) : undefined;
+      const { objects, clean } = routeList(kind, raw, was);
+      const builds: (BuiltRoute | undefined)[] = new Array(objects.length);
+      if (was && was.objects.length === objects.length) {
+        // Same length: compare position by position (the usual single-object change).
+        for (let i = 0; i < objects.length; i++) {
+          if (objects[i] === was.objects[i]) { builds[i] = was.builds[i]; continue; }
+          count(was.builds[i], -1);
+          count((builds[i] = buildRoute(kind, objects[i]!, ctx.routeContext)), 1);
+        }
+      } else {
+        const old = new Map<object, BuiltRoute | undefined>();
+        if (was) was.objects.forEach((o, i) => old.set(o, was.builds[i]));
+        objects.forEach((o, i) => {
+          if (old.has(o)) { builds[i] = old.get(o); old.delete(o); return; }
+          count((builds[i] = buildRoute(kind, o, ctx.routeContext)), 1);
+        });
+        for (const b of old.values()) count(b, -1);
       }
+      for (const b of builds) if (b) built.push(b);
+      kinds.set(kind, { raw, clean, objects, builds });
     }
-    this.previous = { input, ctx, routes };
+    const servicesSorted = servicesChanged || !prev ? [...services.keys()].sort() : prev.servicesSorted;
+    this.previous = { input, ctx, kinds, attached, services, servicesSorted };
 
-    const graph = finishGraph(ctx, built);
+    const graph = finishGraph(ctx, built, { attached, services: servicesSorted });
     const desired = buildDesiredState(graph, this.ir);
     const statuses = computeStatuses({
       graph,
@@ -57,14 +96,53 @@ export class CoreSession {
     }, this.status);
     return { graph, desired, statuses };
   }
+
+  private keysOf(node: RouteNode): string[] {
+    let keys = this.serviceKeys.get(node);
+    if (!keys) this.serviceKeys.set(node, (keys = serviceKeysOf(node)));
+    return keys;
+  }
 }
 
-/** Route kinds only (the rest of a normalized snapshot is left empty). */
-function onlyRoutes(s: Snapshot): Snapshot {
-  const out = emptySnapshot() as unknown as Record<string, unknown>;
-  for (const kind of ROUTE_KINDS) out[kind] = (s as unknown as Record<string, unknown>)[kind];
-  return out as unknown as Snapshot;
+/** Adds d to a count; true when the key appeared or disappeared. */
+function bump(m: Map<string, number>, k: string, d: 1 | -1): boolean {
+  const n = (m.get(k) ?? 0) + d;
+  if (n === 0) { m.delete(k); return true; }
+  m.set(k, n);
+  return n === 1 && d === 1;
 }
+
+/**
+ * The route objects of one kind, as buildGraph sees them (normalized, named, by key). When the
+ * previous list was already in that form and the new one differs only at some positions, only
+ * those positions are checked against their neighbours.
+ */
+function routeList(kind: RouteKind, raw: unknown, was: KindState | undefined): { objects: readonly RouteObject[]; clean: boolean } {
+  if (was && raw === was.raw) return { objects: was.objects, clean: was.clean };
+  if (was?.clean && Array.isArray(raw) && Array.isArray(was.raw) && raw.length === was.raw.length) {
+    const prevRaw = was.raw as unknown[];
+    let ok = true;
+    for (let i = 0; i < raw.length && ok; i++) {
+      if (raw[i] === prevRaw[i]) continue;
+      ok = isRouteObject(raw[i]) &&
+        (i === 0 || keyOf(raw[i - 1]) < keyOf(raw[i])) && (i === raw.length - 1 || keyOf(raw[i]) < keyOf(raw[i + 1]));
+    }
+    if (ok) return { objects: raw as RouteObject[], clean: true };
+  }
+  const snapshot = emptySnapshot() as unknown as Record<string, unknown>;
+  snapshot[kind] = raw;
+  const objects = routeObjects(normalizeSnapshot(snapshot as unknown as Snapshot), kind);
+  return { objects, clean: Array.isArray(raw) && raw.length === objects.length && objects.every((o, i) => o === raw[i]) };
+}
+
+/** What normalizeSnapshot and routeObjects both keep: a plain object with a string name. */
+function isRouteObject(o: unknown): o is RouteObject {
+  if (!o || typeof o !== "object" || Array.isArray(o)) return false;
+  const name = (o as { metadata?: { name?: unknown } }).metadata?.name;
+  return typeof name === "string" && name !== "" && typeof keyOf(o) === "string";
+}
+
+function keyOf(o: unknown): string { return modelKeyOf(o as Meta); }
 
 /** Every non-route list and the controllers identical, element by element. */
 function sameContext(a: ComputeInput, b: ComputeInput): boolean {

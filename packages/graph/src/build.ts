@@ -1,11 +1,11 @@
 import { normalizeSnapshot } from "@gatehouse/model";
-import type { Graph, GraphInput } from "./types.js";
+import type { Graph, GraphInput, RouteNode } from "./types.js";
 import { ReferenceGrants } from "./refs.js";
 import { buildGatewayClasses } from "./gateways/gatewayclasses.js";
 import { buildGateways } from "./gateways/gateways.js";
 import { BackendTLSPolicies } from "./backends/backendtlspolicies.js";
 import {
-  buildAllRoutes, countAttachedRoutes, routeContext, type BuildRoutesInput, type BuiltRoute, type RouteContext,
+  attachedCounts, buildAllRoutes, withAttachedRoutes, routeContext, type BuildRoutesInput, type BuiltRoute, type RouteContext,
 } from "./routes/routes.js";
 
 /**
@@ -32,37 +32,56 @@ export function graphContext(input: GraphInput): GraphContext {
   return { ...base, routeContext: routeContext(base) };
 }
 
+/**
+ * What finishGraph would derive from every built route, kept up to date by a caller that
+ * rebuilds routes one at a time (CoreSession): listener id → attached route count
+ * (see BuiltRoute.attached), and the sorted Service keys the routes reference.
+ */
+export interface RouteTotals {
+  attached: ReadonlyMap<string, number>;
+  services: readonly string[];
+}
+
 /** Built routes (in buildAllRoutes order) + their context → the graph (attachedRoutes counted here). */
 export function finishGraph(
-  ctx: Pick<GraphContext, "gatewayClasses" | "gateways" | "tlsPolicies">, built: readonly BuiltRoute[],
+  ctx: Pick<GraphContext, "gatewayClasses" | "gateways" | "tlsPolicies">, built: readonly BuiltRoute[], totals?: RouteTotals,
 ): Graph {
-  const gateways = countAttachedRoutes(ctx.gateways, built);
+  const gateways = withAttachedRoutes(ctx.gateways, totals?.attached ?? attachedCounts(built));
   const routes = built.map((b) => b.node);
-  const referenced = collectReferences(gateways, routes, ctx.tlsPolicies);
+  const referenced = collectReferences(gateways, totals?.services ?? routeServiceKeys(routes), ctx.tlsPolicies);
   return {
     gatewayClasses: [...ctx.gatewayClasses], gateways, routes,
     backendTLSPolicies: ctx.tlsPolicies.nodes(gateways, routes), referenced,
   };
 }
 
+/** Service keys (`ns/name`) a route's backends and mirrors use, unsorted, each once. */
+export function serviceKeysOf(r: RouteNode): string[] {
+  const services = new Set<string>();
+  for (const rule of r.rules) {
+    for (const b of rule.backends) if (b.serviceKey) services.add(b.serviceKey);
+    for (const f of rule.filters) if (f.mirror?.serviceKey) services.add(f.mirror.serviceKey);
+  }
+  return [...services];
+}
+
+function routeServiceKeys(routes: readonly RouteNode[]): string[] {
+  const services = new Set<string>();
+  for (const r of routes) for (const k of serviceKeysOf(r)) services.add(k);
+  return [...services].sort();
+}
+
 function collectReferences(
-  gateways: Graph["gateways"], routes: Graph["routes"], tls: BackendTLSPolicies,
+  gateways: Graph["gateways"], services: readonly string[], tls: BackendTLSPolicies,
 ): Graph["referenced"] {
   const secrets = new Set<string>();
-  const services = new Set<string>();
   for (const g of gateways) {
     for (const l of g.listeners) {
       for (const ref of l.certificateRefKeys ?? []) secrets.add(ref);
     }
   }
-  for (const r of routes) {
-    for (const rule of r.rules) {
-      for (const b of rule.backends) if (b.serviceKey) services.add(b.serviceKey);
-      for (const f of rule.filters) if (f.mirror?.serviceKey) services.add(f.mirror.serviceKey);
-    }
-  }
   const configMaps = new Set<string>();
   for (const ref of tls.referencedKeys()) (ref.kind === "Secret" ? secrets : configMaps).add(ref.key);
   const sorted = (s: Set<string>) => [...s].sort();
-  return { secrets: sorted(secrets), configMaps: sorted(configMaps), services: sorted(services) };
+  return { secrets: sorted(secrets), configMaps: sorted(configMaps), services: [...services] };
 }

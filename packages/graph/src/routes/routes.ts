@@ -41,7 +41,7 @@ export function buildAllRoutes(snapshot: Snapshot, ctx: RouteContext): BuiltRout
 /** buildAllRoutes, adding each route's attachments to the given listeners' attachedRoutes (in place). */
 export function buildRoutes(input: BuildRoutesInput): RouteNode[] {
   const built = buildAllRoutes(input.snapshot, routeContext(input));
-  const counted = countAttachedRoutes(input.gateways, built);
+  const counted = withAttachedRoutes(input.gateways, attachedCounts(built));
   input.gateways.forEach((g, i) => g.listeners.forEach((l, j) => {
     l.attachedRoutes += counted[i]!.listeners[j]!.attachedRoutes;
   }));
@@ -76,13 +76,18 @@ export function routeContext(input: BuildRoutesInput): RouteContext {
 /** A route node and the listeners (`gatewayKey` NUL listener index) it counts towards attachedRoutes on. */
 export interface BuiltRoute { node: RouteNode; attached: string[] }
 
-/**
- * Sets listener.attachedRoutes from the built routes, on copies of the gateway nodes (the
- * inputs are not mutated, so gateway nodes can be shared between builds).
- */
-export function countAttachedRoutes(gateways: readonly GatewayNode[], routes: readonly BuiltRoute[]): GatewayNode[] {
+/** Listener id (see BuiltRoute.attached) → number of routes attached to it. */
+export function attachedCounts(routes: readonly BuiltRoute[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const r of routes) for (const k of r.attached) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Sets listener.attachedRoutes from the counts, on copies of the gateway nodes (the inputs
+ * are not mutated, so gateway nodes can be shared between builds).
+ */
+export function withAttachedRoutes(gateways: readonly GatewayNode[], counts: ReadonlyMap<string, number>): GatewayNode[] {
   return gateways.map((g) => ({
     ...g,
     listeners: g.listeners.map((l, i) => ({ ...l, attachedRoutes: counts.get(`${g.key}\u0000${i}`) ?? 0 })),
