@@ -6,12 +6,7 @@ import { FEATURE, ROUTE_KINDS, type Capabilities } from "@gatehouse/model";
 
 const F = FEATURE;
 
-// Feature names the graph checks that the model's FEATURE does not list yet (see
-// packages/graph/src/routes/reasons.ts): the redirect status-code conformance features,
-// and gatehouse's own names for regular-expression matches (implementation-specific in
-// Gateway API, so without an upstream name).
-const REDIRECT_CODES = ["HTTPRoute303RedirectStatusCode", "HTTPRoute307RedirectStatusCode", "HTTPRoute308RedirectStatusCode"];
-const REGEX = ["HTTPRoutePathRegularExpression", "HTTPRouteHeaderRegularExpression", "HTTPRouteQueryParamRegularExpression"];
+const REDIRECT_CODES = [F.HTTPRoute303RedirectStatusCode, F.HTTPRoute307RedirectStatusCode, F.HTTPRoute308RedirectStatusCode];
 
 /** The local proxy: everything Gateway API has. */
 const full: Capabilities = {
@@ -19,7 +14,7 @@ const full: Capabilities = {
   protocols: ["HTTP", "HTTPS", "TLS", "TCP", "UDP"],
   tlsModes: ["Terminate", "Passthrough"],
   routeKinds: [...ROUTE_KINDS],
-  features: [...Object.values(F), ...REDIRECT_CODES, ...REGEX],
+  features: Object.values(F),
   limits: {},
 };
 
