@@ -1,10 +1,13 @@
 // Which routes serve on which listener, with the hostnames they serve there.
 import type { GatewayNode, ListenerNode, RouteNode } from "@gatehouse/graph";
+import type { IRMemo } from "./memo.js";
 
 export interface Attachment {
   route: RouteNode;
   /** Effective hostnames on the listener: never empty ([] from the graph → listener hostname or `*`). */
   hostnames: string[];
+  /** Listener name (set where attachments are kept per route). */
+  listener?: string;
 }
 
 /** Effective hostnames when the graph says "any host": the listener's, or the catch-all. */
@@ -16,8 +19,9 @@ export function effectiveHostnames(hostnames: readonly string[], listener: Liste
  * Listener name → attachments. Only accepted parents of this Gateway count; a route that
  * reaches one listener through several parentRefs is merged (hostnames unioned).
  */
-export function attachmentsByListener(gateway: GatewayNode, routes: readonly RouteNode[]): Map<string, Attachment[]> {
+export function attachmentsByListener(gateway: GatewayNode, routes: readonly RouteNode[], memo?: IRMemo): Map<string, Attachment[]> {
   const listeners = new Map((gateway.listeners ?? []).filter((l) => l.valid).map((l) => [l.name, l]));
+  if (memo) return memoAttachments(gateway, listeners, routes, memo);
   const merged = new Map<string, Map<string, { route: RouteNode; hosts: Set<string> }>>();
   for (const route of routes) {
     for (const parent of route.parents ?? []) {
@@ -43,4 +47,26 @@ export function attachmentsByListener(gateway: GatewayNode, routes: readonly Rou
     out.set(name, list);
   }
   return out;
+}
+
+/** Same result as the walk above, from per-route attachments kept in the memo. */
+function memoAttachments(
+  gateway: GatewayNode, listeners: ReadonlyMap<string, ListenerNode>, routes: readonly RouteNode[], memo: IRMemo,
+): Map<string, Attachment[]> {
+  const scope = JSON.stringify([gateway.key, [...listeners.values()].map((l) => [l.name, l.hostname ?? null])]);
+  const lists = new Map<string, Attachment[]>();
+  for (const route of routes) {
+    const mine = memo.routeAttachments(route, gateway.key, scope, () => {
+      const out: Attachment[] = [];
+      for (const [name, [a]] of attachmentsByListener(gateway, [route])) if (a) out.push({ ...a, listener: name });
+      return out;
+    });
+    for (const a of mine) {
+      let list = lists.get(a.listener!);
+      if (!list) lists.set(a.listener!, (list = []));
+      list.push(a);
+    }
+  }
+  for (const list of lists.values()) list.sort((a, b) => (a.route.source < b.route.source ? -1 : a.route.source > b.route.source ? 1 : 0));
+  return lists;
 }

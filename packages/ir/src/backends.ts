@@ -11,8 +11,18 @@ export function backendId(b: Pick<BackendNode, "kind" | "namespace" | "name" | "
   return `${kind}/${b.namespace}/${b.name}${b.port !== undefined ? `:${b.port}` : ""}`;
 }
 
+const compareEndpoints = (a: EndpointNode, b: EndpointNode) => cmp(a.address, b.address) || a.port - b.port;
+
+/**
+ * Endpoints by address and port. The graph shares one endpoint list per Service port between
+ * all backends that use it; the sorted copy is shared the same way (not copied per backend).
+ */
+const sortedLists = new WeakMap<readonly EndpointNode[], EndpointNode[]>();
 function sortEndpoints(eps: readonly EndpointNode[] | undefined): EndpointNode[] {
-  return [...(eps ?? [])].sort((a, b) => cmp(a.address, b.address) || a.port - b.port);
+  if (!eps || eps.length === 0) return [];
+  let sorted = sortedLists.get(eps);
+  if (!sorted) sortedLists.set(eps, (sorted = [...eps].sort(compareEndpoints)));
+  return sorted;
 }
 
 export function buildBackend(b: BackendNode): IRBackend {

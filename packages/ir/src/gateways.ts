@@ -8,10 +8,13 @@ import { str } from "./util.js";
 import type { IRMemo } from "./memo.js";
 
 export function buildGateway(g: GatewayNode, routes: readonly RouteNode[], memo?: IRMemo): IRGateway {
-  const attachments = attachmentsByListener(g, routes);
+  const attachments = attachmentsByListener(g, routes, memo);
   const listeners: IRListener[] = [];
   for (const l of g.listeners ?? []) {
-    const ir = buildListener(l, attachments.get(l.name) ?? [], memo, g.key);
+    const atts = attachments.get(l.name) ?? [];
+    const ir = memo
+      ? memo.listener(JSON.stringify([g.key, l.name]), l, atts, () => buildListener(l, atts, memo, g.key))
+      : buildListener(l, atts);
     if (ir) listeners.push(ir);
   }
   const out: IRGateway = {

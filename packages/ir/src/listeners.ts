@@ -29,7 +29,7 @@ export function buildListener(l: ListenerNode, attachments: readonly Attachment[
     source: l.source,
     port: l.port,
     protocol,
-    virtualHosts: http ? buildVirtualHosts(attachments.filter((a) => a.route.kind === "HTTPRoute" || a.route.kind === "GRPCRoute"), memo, `${scope}|${l.name}`) : [],
+    virtualHosts: http ? buildVirtualHosts(attachments.filter((a) => a.route.kind === "HTTPRoute" || a.route.kind === "GRPCRoute"), memo, JSON.stringify([scope, l.name])) : [],
     tls_routes: protocol === "TLS" ? buildL4Routes("TLSRoute", l, attachments) : [],
     tcp: protocol === "TCP" || protocol === "TLS" ? buildL4Routes("TCPRoute", l, attachments) : [],
     udp: protocol === "UDP" ? buildL4Routes("UDPRoute", l, attachments) : [],

@@ -41,7 +41,7 @@ export function buildVirtualHosts(attachments: readonly Attachment[], memo?: IRM
   for (const h of hosts) {
     const { routes, entries } = own.get(h)!;
     const sort = () => entries.flat().sort((a, b) => compareMatches(a.rank, b.rank) || cmp(a.entry.source, b.entry.source));
-    sorted.set(h, memo ? memo.hostList(`${scope}|${h}`, routes, sort) : sort());
+    sorted.set(h, memo ? memo.hostList(JSON.stringify([scope, h]), routes, sort) : sort());
   }
   // Only `*` and `*.suffix` hosts can cover another host.
   const wildcards = hosts.filter((h) => h === "*" || h.startsWith("*."));
@@ -61,7 +61,7 @@ export function buildVirtualHosts(attachments: readonly Attachment[], memo?: IRM
       return { hostname, routes };
     };
     if (!memo) return build();
-    return memo.vhost(`${scope}|${hostname}`, sorted.get(hostname)!, covering.map((o) => sorted.get(o)!), build);
+    return memo.vhost(JSON.stringify([scope, hostname]), sorted.get(hostname)!, covering.map((o) => sorted.get(o)!), build);
   });
 }
 
