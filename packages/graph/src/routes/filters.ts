@@ -62,7 +62,7 @@ export function buildFilters(raw: unknown, path: string, source: string, ctx: Fi
   if (secondMirror !== undefined) {
     ctx.caps.need(FEATURE.HTTPRouteRequestMultipleMirrors, `${path}[${secondMirror}]`, "multiple RequestMirror filters per rule");
   }
-  return out;
+  return out.slice(); // exact size: a pushed-to array keeps room for 17 (the graph holds 10,000s of these)
 }
 
 function buildFilter(raw: unknown, path: string, source: string, ctx: FilterContext, scope: "rule" | "backend"): FilterNode {

@@ -101,7 +101,8 @@ function kvMatches(raw: unknown, path: string, caps: Caps, what: "header" | "que
     seen.add(id);
     out.push(what === "header" ? { ...kv, name: id } : kv);
   });
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // slice: exact size (a pushed-to array keeps room for 17; the graph holds 10,000s of these)
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice();
 }
 
 function readKV(raw: unknown, path: string, caps: Caps, what: "header" | "query"): KV {
