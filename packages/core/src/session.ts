@@ -47,8 +47,9 @@ export class CoreSession {
     const prev = this.previous;
     const reuse = prev !== undefined && sameContext(prev.input, input);
     const ctx = reuse ? prev.ctx : graphContext({ snapshot: input.snapshot, controllers: input.controllers });
-    const attached = reuse ? new Map(prev.attached) : new Map<string, number>();
-    const services = reuse ? new Map(prev.services) : new Map<string, number>();
+    // The totals are updated in place: the previous state is never used again once replaced.
+    const attached = reuse ? prev.attached : new Map<string, number>();
+    const services = reuse ? prev.services : new Map<string, number>();
     let servicesChanged = !reuse;
     const count = (b: BuiltRoute | undefined, d: 1 | -1) => {
       if (!b) return;
@@ -62,21 +63,27 @@ export class CoreSession {
       const raw = (input.snapshot as unknown as Record<string, unknown>)[kind];
       const was = reuse ? prev.kinds.get(kind) : undefined;
       const { objects, clean } = routeList(kind, raw, was);
-      const builds: (BuiltRoute | undefined)[] = new Array(objects.length);
-      if (was && was.objects.length === objects.length) {
+      let builds: (BuiltRoute | undefined)[];
+      if (was && was.objects === objects) {
+        builds = was.builds;
+      } else if (was && was.objects.length === objects.length) {
         // Same length: compare position by position (the usual single-object change).
+        builds = was.builds.slice();
         for (let i = 0; i < objects.length; i++) {
-          if (objects[i] === was.objects[i]) { builds[i] = was.builds[i]; continue; }
+          if (objects[i] === was.objects[i]) continue;
           count(was.builds[i], -1);
           count((builds[i] = buildRoute(kind, objects[i]!, ctx.routeContext)), 1);
         }
       } else {
+        builds = [];
         const old = new Map<object, BuiltRoute | undefined>();
         if (was) was.objects.forEach((o, i) => old.set(o, was.builds[i]));
-        objects.forEach((o, i) => {
-          if (old.has(o)) { builds[i] = old.get(o); old.delete(o); return; }
-          count((builds[i] = buildRoute(kind, o, ctx.routeContext)), 1);
-        });
+        for (const o of objects) {
+          if (old.has(o)) { builds.push(old.get(o)); old.delete(o); continue; }
+          const b = buildRoute(kind, o, ctx.routeContext);
+          count(b, 1);
+          builds.push(b);
+        }
         for (const b of old.values()) count(b, -1);
       }
       for (const b of builds) if (b) built.push(b);

@@ -54,6 +54,10 @@ function memoAttachments(
   gateway: GatewayNode, listeners: ReadonlyMap<string, ListenerNode>, routes: readonly RouteNode[], memo: IRMemo,
 ): Map<string, Attachment[]> {
   const scope = JSON.stringify([gateway.key, [...listeners.values()].map((l) => [l.name, l.hostname ?? null])]);
+  return memo.gatewayAttachments(gateway.key, scope, routes, () => collect(gateway, scope, routes, memo));
+}
+
+function collect(gateway: GatewayNode, scope: string, routes: readonly RouteNode[], memo: IRMemo): Map<string, Attachment[]> {
   const lists = new Map<string, Attachment[]>();
   for (const route of routes) {
     const mine = memo.routeAttachments(route, gateway.key, scope, () => {

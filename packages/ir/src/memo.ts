@@ -10,6 +10,7 @@ import type { Attachment } from "./attachments.js";
 interface HostList { routes: readonly RouteNode[]; sorted: RankedEntry[] }
 interface VHost { own: RankedEntry[]; inherited: RankedEntry[][]; vhost: IRVirtualHost }
 interface RouteAttachments { gateway: string; scope: string; attachments: Attachment[] }
+interface GatewayAttachments { scope: string; routes: readonly RouteNode[]; lists: Map<string, Attachment[]> }
 interface Listener { node: ListenerNode; attachments: readonly Attachment[]; ir: IRListener | undefined }
 
 export class IRMemo {
@@ -19,6 +20,8 @@ export class IRMemo {
   private nextLists = new Map<string, HostList>();
   private prevHosts = new Map<string, VHost>();
   private nextHosts = new Map<string, VHost>();
+  private prevGateways = new Map<string, GatewayAttachments>();
+  private nextGateways = new Map<string, GatewayAttachments>();
   private prevListeners = new Map<string, Listener>();
   private nextListeners = new Map<string, Listener>();
   /** A route's attachments on one Gateway, by listener name; `scope` names the Gateway and its valid listeners. */
@@ -30,8 +33,20 @@ export class IRMemo {
     this.nextLists = new Map();
     this.prevHosts = this.nextHosts;
     this.nextHosts = new Map();
+    this.prevGateways = this.nextGateways;
+    this.nextGateways = new Map();
     this.prevListeners = this.nextListeners;
     this.nextListeners = new Map();
+  }
+
+  /** A Gateway's attachments by listener, recollected only when its routes or listeners changed. */
+  gatewayAttachments(
+    gateway: string, scope: string, routes: readonly RouteNode[], build: () => Map<string, Attachment[]>,
+  ): Map<string, Attachment[]> {
+    const prev = this.prevGateways.get(gateway);
+    const g = prev && prev.scope === scope && sameItems(prev.routes, routes) ? prev : { scope, routes, lists: build() };
+    this.nextGateways.set(gateway, g);
+    return g.lists;
   }
 
   routeAttachments(route: RouteNode, gateway: string, scope: string, build: () => Attachment[]): Attachment[] {

@@ -54,6 +54,6 @@ export function computeStatuses(input: StatusInput, memo?: StatusMemo): StatusUp
     for (const r of graph.routes) out.push(routeStatus(r, ours, results, now));
   }
   for (const p of graph.backendTLSPolicies) out.push(policyStatus(p, ours, now));
-  if (input.snapshot) out.push(...pruneStale(input.snapshot, graph, ours));
-  return out.sort(compareUpdates);
+  if (input.snapshot) out.push(...pruneStale(input.snapshot, graph, ours, memo));
+  return memo ? memo.sorted(out, compareUpdates) : out.sort(compareUpdates);
 }

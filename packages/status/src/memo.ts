@@ -9,6 +9,34 @@ interface Entry { ours: string; results: readonly ProviderResults[]; now: string
 
 export class StatusMemo {
   private readonly routes = new WeakMap<RouteNode, Entry>();
+  private readonly prunes = new WeakMap<object, { kind: string; ours: string; update: StatusUpdate | undefined }>();
+  private last: { unsorted: StatusUpdate[]; order: number[] } | undefined;
+
+  /** pruneStale's update for one object (it depends on the object, its kind and ours only). */
+  pruned(o: object, kind: string, ours: string, build: () => StatusUpdate | undefined): StatusUpdate | undefined {
+    const prev = this.prunes.get(o);
+    if (prev && prev.kind === kind && prev.ours === ours) return prev.update;
+    const update = build();
+    this.prunes.set(o, { kind, ours, update });
+    return update;
+  }
+
+  /**
+   * `out` sorted by `compare`. When every update is where the previous call had an update
+   * for the same object, the previous order is reused (a stable sort of the same keys in the
+   * same positions gives the same permutation).
+   */
+  sorted(out: StatusUpdate[], compare: (a: StatusUpdate, b: StatusUpdate) => number): StatusUpdate[] {
+    const prev = this.last;
+    let order: number[];
+    if (prev && prev.unsorted.length === out.length && out.every((u, i) => sameObject(u, prev.unsorted[i]!))) {
+      order = prev.order;
+    } else {
+      order = out.map((_, i) => i).sort((a, b) => compare(out[a]!, out[b]!));
+    }
+    this.last = { unsorted: out, order };
+    return order.map((i) => out[i]!);
+  }
 
   route(node: RouteNode, ours: string, results: readonly ProviderResults[], now: string, build: () => StatusUpdate): StatusUpdate {
     const prev = this.routes.get(node);
@@ -33,4 +61,8 @@ function mentions(update: StatusUpdate, now: string): boolean {
     for (const c of conditions) if ((c as { lastTransitionTime?: unknown } | null)?.lastTransitionTime === now) return true;
   }
   return false;
+}
+
+function sameObject(a: StatusUpdate, b: StatusUpdate): boolean {
+  return a === b || (a.kind === b.kind && a.namespace === b.namespace && a.name === b.name);
 }

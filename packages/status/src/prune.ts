@@ -4,6 +4,7 @@ import { ROUTE_KINDS, generationOf, keyOf, nameOf, namespaceOf, type Meta, type 
 import type { Graph } from "@gatehouse/graph";
 import { asArray, isObject } from "./conditions.js";
 import type { StatusKind, StatusUpdate } from "./types.js";
+import type { StatusMemo } from "./memo.js";
 
 function withoutOurs(
   kind: StatusKind, o: Meta & { status?: unknown }, field: "parents" | "ancestors", ours: ReadonlySet<string>,
@@ -19,17 +20,34 @@ function withoutOurs(
   };
 }
 
-export function pruneStale(snapshot: Snapshot, graph: Graph, ours: ReadonlySet<string>): StatusUpdate[] {
+export function pruneStale(snapshot: Snapshot, graph: Graph, ours: ReadonlySet<string>, memo?: StatusMemo): StatusUpdate[] {
   const out: StatusUpdate[] = [];
   if (ours.size === 0 || !isObject(snapshot)) return out;
-  let inGraph: Set<string> | undefined; // built only when some object carries entries of ours
+  // Built only when some object carries entries of ours. A route object is in the graph when
+  // its node holds it (by identity; no key strings to build), else when a node has its key.
+  let nodes: Map<string, Set<unknown>> | undefined;
+  let keys: Set<string> | undefined;
+  const inGraph = (kind: string, o: Meta): boolean => {
+    if (!nodes) {
+      nodes = new Map();
+      for (const r of graph.routes) {
+        let set = nodes.get(r.kind);
+        if (!set) nodes.set(r.kind, (set = new Set()));
+        set.add(r.object);
+      }
+    }
+    if (nodes.get(kind)?.has(o)) return true;
+    keys ??= new Set(graph.routes.map((r) => `${r.kind}/${r.key}`));
+    return keys.has(`${kind}/${keyOf(o)}`);
+  };
+  const oursKey = memo ? [...ours].sort().join("\u0000") : "";
   for (const kind of ROUTE_KINDS) {
     for (const o of asArray(snapshot[kind])) {
       if (!isObject(o) || !nameOf(o as Meta) || !isObject(o.status)) continue;
-      const u = withoutOurs(kind, o as Meta, "parents", ours);
-      if (!u) continue;
-      inGraph ??= new Set(graph.routes.map((r) => `${r.kind}/${r.key}`));
-      if (!inGraph.has(`${kind}/${keyOf(o as Meta)}`)) out.push(u);
+      const u = memo
+        ? memo.pruned(o, kind, oursKey, () => withoutOurs(kind, o as Meta, "parents", ours))
+        : withoutOurs(kind, o as Meta, "parents", ours);
+      if (u && !inGraph(kind, o as Meta)) out.push(u);
     }
   }
   const policies = new Set(graph.backendTLSPolicies.map((p) => p.key));
