@@ -153,7 +153,8 @@ function keyOf(o: unknown): string { return modelKeyOf(o as Meta); }
 
 /** Every non-route list and the controllers identical, element by element. */
 function sameContext(a: ComputeInput, b: ComputeInput): boolean {
-  if (!sameItems(a.controllers, b.controllers)) return false;
+  // Providers may hand over fresh but equal capability objects on each call.
+  if (!sameItems(a.controllers, b.controllers) && !sameData(a.controllers, b.controllers)) return false;
   const sa = a.snapshot as unknown as Record<string, unknown>;
   const sb = b.snapshot as unknown as Record<string, unknown>;
   const kinds = new Set([...Object.keys(sa ?? {}), ...Object.keys(sb ?? {})]);
@@ -168,5 +169,19 @@ function sameItems(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Structural equality of plain data (capabilities: strings, numbers, arrays, records). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
   return true;
 }

@@ -76,8 +76,9 @@ function edit(o: Obj, n: number): Obj {
   return c;
 }
 
+/** Capabilities are cloned each time: a provider may hand over fresh but equal objects. */
 function toInput(objects: readonly unknown[], caps: Capabilities[], now: string): ComputeInput {
-  return { snapshot: snapshotFromObjects(objects).snapshot, controllers: caps, now };
+  return { snapshot: snapshotFromObjects(objects).snapshot, controllers: structuredClone(caps), now };
 }
 
 function apply(objects: unknown[], pool: readonly unknown[], ch: Change, state: { caps: Capabilities[]; now: string; last?: ReturnType<typeof compute> }): unknown[] {
