@@ -60,7 +60,7 @@ export function serviceKeysOf(r: RouteNode): string[] {
   const services = new Set<string>();
   for (const rule of r.rules) {
     for (const b of rule.backends) if (b.serviceKey) services.add(b.serviceKey);
-    for (const f of rule.filters) if (f.mirror?.serviceKey) services.add(f.mirror.serviceKey);
+    for (const f of rule.filters) if (f.type === "RequestMirror" && f.mirror.serviceKey) services.add(f.mirror.serviceKey);
   }
   return [...services];
 }

@@ -159,19 +159,55 @@ export interface BackendNode {
   filters: FilterNode[];
 }
 
-/** A filter that passed validation, in spec shape with defaults applied. */
-export interface FilterNode {
-  type: string;
-  source: string;                 // <rule source>/filter/<k>
-  config: Record<string, unknown>;
-  /** RequestMirror: the resolved mirror backend. */
-  mirror?: BackendNode;
-  /**
-   * ExtensionRef we cannot resolve. The spec forbids skipping such a filter: the rule stays,
-   * and the requests it would process get a 500 (IR directResponse).
-   */
-  unresolved?: { reason: string; message: string };
+export interface HeaderModifierConfig {
+  set: { name: string; value: string }[];
+  add: { name: string; value: string }[];
+  remove: string[];
 }
+
+export type PathModifier = { type: "ReplaceFullPath" | "ReplacePrefixMatch"; value: string };
+
+export interface RedirectConfig {
+  scheme?: "http" | "https";
+  hostname?: string;
+  port?: number;
+  path?: PathModifier;
+  statusCode: number;
+}
+
+export interface RewriteConfig { hostname?: string; path?: PathModifier }
+
+export interface MirrorConfig { percent: number }
+
+export interface CORSConfig {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  allowCredentials: boolean;
+  maxAge: number;
+}
+
+/**
+ * A filter that passed validation, normalized (spec defaults applied) into the shape the
+ * IR uses, so nothing downstream parses Gateway API filter JSON again.
+ */
+export type FilterNode = { source: string } & (
+  | { type: "RequestHeaderModifier" | "ResponseHeaderModifier"; config: HeaderModifierConfig }
+  | { type: "RequestRedirect"; config: RedirectConfig }
+  | { type: "URLRewrite"; config: RewriteConfig }
+  | { type: "RequestMirror"; config: MirrorConfig; mirror: BackendNode }
+  | { type: "CORS"; config: CORSConfig }
+  | {
+      type: "ExtensionRef";
+      config: { group: string; kind: string; name: string };
+      /**
+       * gatehouse resolves no extension filters. The spec forbids skipping such a filter:
+       * the rule stays, and the requests it would process get a 500 (IR directResponse).
+       */
+      unresolved: { reason: string; message: string };
+    }
+);
 
 export interface RuleNode {
   index: number;

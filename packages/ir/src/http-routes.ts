@@ -29,7 +29,7 @@ export function directResponseFor(filters: readonly IRFilter[], backends: Return
 function ruleEntries(route: RouteNode, rule: RuleNode): RankedEntry[] {
   const filters = buildFilters(rule.filters, buildBackend);
   const backends = buildBackends(rule.backends);
-  const unresolved = rule.filters.find((f) => f.unresolved);
+  const unresolved = rule.filters.some((f) => f.type === "ExtensionRef");
   const direct = unresolved
     ? { status: NO_BACKEND_STATUS, reason: "UnresolvedExtensionRef" }
     : directResponseFor(filters, backends);

@@ -1,7 +1,9 @@
 // The desired state: what every backend must program, fully resolved. Providers read only
 // this (never the graph or the Kubernetes objects). Every element carries `source`, the
 // path of the YAML it came from, e.g. `httproute/default/web/rule/0/match/1`.
-import type { BackendTLSNode, EndpointNode, HTTPMatchNode } from "@gatehouse/graph";
+import type {
+  BackendTLSNode, CORSConfig, EndpointNode, HTTPMatchNode, HeaderModifierConfig, RedirectConfig, RewriteConfig,
+} from "@gatehouse/graph";
 
 export interface DesiredState {
   /** Gateways of every class we serve, sorted by key; a provider takes those of its controllerName. */
@@ -63,41 +65,14 @@ export interface IRListener {
   udp: IRL4Route[];
 }
 
-export type IRHeaderModifier = {
-  set: { name: string; value: string }[];
-  add: { name: string; value: string }[];
-  remove: string[];
-};
-
-export type IRFilter =
-  | ({ type: "RequestHeaderModifier"; source: string } & IRHeaderModifier)
-  | ({ type: "ResponseHeaderModifier"; source: string } & IRHeaderModifier)
-  | {
-      type: "RequestRedirect";
-      source: string;
-      scheme?: string;
-      hostname?: string;
-      port?: number;
-      path?: { type: "ReplaceFullPath" | "ReplacePrefixMatch"; value: string };
-      statusCode: number;
-    }
-  | {
-      type: "URLRewrite";
-      source: string;
-      hostname?: string;
-      path?: { type: "ReplaceFullPath" | "ReplacePrefixMatch"; value: string };
-    }
-  | { type: "RequestMirror"; source: string; backend: IRBackend; percent: number }
-  | {
-      type: "CORS";
-      source: string;
-      allowOrigins: string[];
-      allowMethods: string[];
-      allowHeaders: string[];
-      exposeHeaders: string[];
-      allowCredentials: boolean;
-      maxAge: number;
-    };
+/** Filters in the order they apply; configs are the graph's normalized ones (defaults applied). */
+export type IRFilter = { source: string } & (
+  | ({ type: "RequestHeaderModifier" | "ResponseHeaderModifier" } & HeaderModifierConfig)
+  | ({ type: "RequestRedirect" } & RedirectConfig)
+  | ({ type: "URLRewrite" } & RewriteConfig)
+  | { type: "RequestMirror"; backend: IRBackend; percent: number }
+  | ({ type: "CORS" } & CORSConfig)
+);
 
 export interface IRBackend {
   source: string;

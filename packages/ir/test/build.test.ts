@@ -1,6 +1,6 @@
 import test from "ava";
 import { buildDesiredState } from "../src/index.js";
-import { backend, gateway, graph, listener, match, route } from "./fixtures.js";
+import { backend, gateway, graph, headers, listener, match, route } from "./fixtures.js";
 
 const httpGw = () => gateway([listener("http", 80, "HTTP")]);
 
@@ -65,7 +65,7 @@ test("500 direct responses: all invalid, all zero weight, no backends; not with 
     { matches: [match("/invalid")], backends: [backend(src, 0, 0, "x", { valid: false, reason: "BackendNotFound", message: "gone" })] },
     { matches: [match("/zero")], backends: [backend(src, 1, 0, "x", { weight: 0 }), backend(src, 1, 1, "y", { weight: 0 })] },
     { matches: [match("/none")], backends: [] },
-    { matches: [match("/redirect")], backends: [], filters: [{ type: "RequestRedirect", config: { scheme: "https" } }] },
+    { matches: [match("/redirect")], backends: [], filters: [{ type: "RequestRedirect", config: { scheme: "https", statusCode: 302 } }] },
     { matches: [match("/half")], backends: [backend(src, 4, 0, "x"), backend(src, 4, 1, "y", { valid: false, reason: "RefNotPermitted" })] },
   ]);
   const ds = buildDesiredState(graph([httpGw()], [r]));
@@ -87,36 +87,37 @@ test("backend endpoints sorted, id format", (t) => {
   t.deepEqual(b.endpoints.map((e) => e.address), ["10.0.0.1", "10.0.0.2"]);
 });
 
-test("filters mapped with spec defaults", (t) => {
+test("filters keep the graph's normalized configs, in spec order, with sources; ExtensionRef has no data-plane form", (t) => {
   const src = "httproute/default/a";
   const mirror = backend(src, 0, 9, "mirror");
+  const cors = { allowOrigins: ["https://a.example.com"], allowMethods: [], allowHeaders: [], exposeHeaders: [], allowCredentials: false, maxAge: 5 };
   const r = route("HTTPRoute", "default", "a", [{
     filters: [
-      { type: "RequestRedirect", config: { hostname: "x.example.com" } },
-      { type: "RequestMirror", config: { fraction: { numerator: 1, denominator: 4 } }, mirror },
-      { type: "RequestMirror", config: { requestMirror: {} }, mirror },
-      { type: "CORS", config: { allowOrigins: ["https://a.example.com"] } },
-      { type: "RequestHeaderModifier", config: { set: [{ name: "a", value: "b" }], remove: ["c"] } },
-      { type: "URLRewrite", config: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/new" } } },
-      { type: "ExtensionRef", config: {} },
+      { type: "RequestRedirect", config: { hostname: "x.example.com", statusCode: 302 } },
+      { type: "RequestMirror", config: { percent: 25 }, mirror },
+      { type: "CORS", config: cors },
+      { type: "RequestHeaderModifier", config: headers({ set: [{ name: "a", value: "b" }], remove: ["c"] }) },
+      { type: "URLRewrite", config: { path: { type: "ReplacePrefixMatch", value: "/new" } } },
+      { type: "ExtensionRef", config: { group: "x", kind: "Y", name: "z" }, unresolved: { reason: "InvalidKind", message: "m" } },
     ],
   }]);
   const ds = buildDesiredState(graph([httpGw()], [r]));
-  const f = ds.gateways[0]!.listeners[0]!.virtualHosts[0]!.routes[0]!.filters;
-  t.deepEqual(f.map((x) => x.type), ["RequestRedirect", "RequestMirror", "RequestMirror", "CORS", "RequestHeaderModifier", "URLRewrite"]);
-  t.like(f[0], { statusCode: 302, hostname: "x.example.com", source: `${src}/rule/0/filter/0` });
+  const entry = ds.gateways[0]!.listeners[0]!.virtualHosts[0]!.routes[0]!;
+  const f = entry.filters;
+  t.deepEqual(f.map((x) => x.type), ["RequestRedirect", "RequestMirror", "CORS", "RequestHeaderModifier", "URLRewrite"]);
+  t.deepEqual(f[0], { type: "RequestRedirect", source: `${src}/rule/0/filter/0`, hostname: "x.example.com", statusCode: 302 });
   t.like(f[1], { percent: 25 });
-  t.like(f[2], { percent: 100 });
-  t.like(f[3], { allowCredentials: false, maxAge: 5, allowMethods: [], allowOrigins: ["https://a.example.com"] });
-  t.deepEqual(f[4], { type: "RequestHeaderModifier", source: `${src}/rule/0/filter/4`, set: [{ name: "a", value: "b" }], add: [], remove: ["c"] });
-  t.deepEqual((f[5] as { path?: unknown }).path, { type: "ReplacePrefixMatch", value: "/new" });
+  t.deepEqual(f[2], { type: "CORS", source: `${src}/rule/0/filter/2`, ...cors });
+  t.deepEqual(f[3], { type: "RequestHeaderModifier", source: `${src}/rule/0/filter/3`, set: [{ name: "a", value: "b" }], add: [], remove: ["c"] });
+  t.deepEqual((f[4] as { path?: unknown }).path, { type: "ReplacePrefixMatch", value: "/new" });
   t.is((f[1] as { backend: { id: string } }).backend.id, "Service/default/mirror:80");
+  t.deepEqual(entry.directResponse, { status: 500, reason: "UnresolvedExtensionRef" });
 });
 
 test("a mirror whose backend is invalid is dropped, the rule still forwards", (t) => {
   const src = "httproute/default/a";
   const broken = { ...backend(src, 0, 9, "gone"), valid: false, reason: "BackendNotFound", message: "no Service default/gone", endpoints: [] };
-  const r = route("HTTPRoute", "default", "a", [{ filters: [{ type: "RequestMirror", config: {}, mirror: broken }] }]);
+  const r = route("HTTPRoute", "default", "a", [{ filters: [{ type: "RequestMirror", config: { percent: 100 }, mirror: broken }] }]);
   const entry = buildDesiredState(graph([httpGw()], [r])).gateways[0]!.listeners[0]!.virtualHosts[0]!.routes[0]!;
   t.deepEqual(entry.filters, []);
   t.is(entry.directResponse, undefined);

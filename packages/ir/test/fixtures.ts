@@ -5,6 +5,12 @@ import type {
 
 export const CONTROLLER = "example.com/gatehouse";
 
+/** A FilterNode without its source (the fixture derives it); distributes over the union. */
+export type FilterSpec = FilterNode extends infer F ? (F extends FilterNode ? Omit<F, "source"> : never) : never;
+
+export const headers = (h: Partial<{ set: { name: string; value: string }[]; add: { name: string; value: string }[]; remove: string[] }>) =>
+  ({ set: [], add: [], remove: [], ...h });
+
 export function listener(name: string, port: number, protocol: string, extra: Partial<ListenerNode> = {}): ListenerNode {
   return {
     gatewayKey: "infra/gw", name, source: `gateway/infra/gw/listener/${name}`, port, protocol, valid: true, conditions: [],
@@ -39,7 +45,7 @@ export function backend(routeSource: string, rule: number, j: number, name: stri
 export interface RuleSpec {
   matches?: HTTPMatchNode[];
   backends?: string[] | BackendNode[];
-  filters?: Omit<FilterNode, "source">[];
+  filters?: FilterSpec[];
   invalid?: boolean;
   extra?: Partial<RuleNode>;
 }
@@ -61,7 +67,7 @@ export function route(
       const rs = `${source}/rule/${i}`;
       const out: RuleNode = {
         index: i, source: rs, matches: r.matches ?? [match("/")],
-        filters: (r.filters ?? []).map((f, k) => ({ ...f, source: `${rs}/filter/${k}` })),
+        filters: (r.filters ?? []).map((f, k) => ({ ...f, source: `${rs}/filter/${k}` }) as FilterNode),
         backends: (r.backends ?? ["svc"]).map((b, j) => (typeof b === "string" ? backend(source, i, j, b) : b)),
         ...r.extra,
       };

@@ -1,6 +1,6 @@
 import test from "ava";
 import { buildDesiredState, gatewayCentricView, GCP } from "../src/index.js";
-import { backend, CONTROLLER, gateway, graph, listener, match, rng, route } from "./fixtures.js";
+import { backend, CONTROLLER, gateway, graph, headers, listener, match, rng, route } from "./fixtures.js";
 
 const gw = () => gateway([
   listener("http", 80, "HTTP"),
@@ -15,7 +15,7 @@ test("URL map per port with host rules, path matchers and prioritized route rule
       extra: { timeouts: { requestMs: 1500 }, retry: { attempts: 3, codes: [503, 500], backoffMs: 100 } } },
     { matches: [match("/old", "Exact")], backends: [], filters: [{ type: "RequestRedirect", config: { statusCode: 301, scheme: "https", path: { type: "ReplaceFullPath", value: "/new" } } }] },
     { matches: [match("/rw")], filters: [{ type: "URLRewrite", config: { path: { type: "ReplacePrefixMatch", value: "/x" } } },
-      { type: "RequestHeaderModifier", config: { add: [{ name: "h", value: "v" }] } }] },
+      { type: "RequestHeaderModifier", config: headers({ add: [{ name: "h", value: "v" }] }) }] },
     { matches: [match("/dead", "Exact")], backends: [backend(src, 3, 0, "gone", { valid: false, reason: "BackendNotFound" })] },
   ], { hostnames: ["web.example.com"], listeners: [{ name: "http", hostnames: ["web.example.com"] }, { name: "https", hostnames: ["web.example.com"] }] });
   const view = gatewayCentricView(buildDesiredState(graph([gw()], [r])), CONTROLLER);

@@ -131,10 +131,10 @@ function routeServicePorts(r: RouteNode): [string, number | undefined][] {
     if (key) out.set(`${key}|${port ?? ""}`, [key, port]);
   };
   for (const rule of r.rules) {
-    for (const f of rule.filters) if (f.mirror) add(f.mirror.serviceKey, f.mirror.port);
+    for (const f of rule.filters) if (f.type === "RequestMirror") add(f.mirror.serviceKey, f.mirror.port);
     for (const b of rule.backends) {
       add(b.serviceKey, b.port);
-      for (const f of b.filters ?? []) if (f.mirror) add(f.mirror.serviceKey, f.mirror.port);
+      for (const f of b.filters ?? []) if (f.type === "RequestMirror") add(f.mirror.serviceKey, f.mirror.port);
     }
   }
   return [...out.values()];

@@ -1,7 +1,7 @@
 // HTTPRoute/GRPCRoute filters: validated against the spec and the class capabilities,
 // normalized into FilterNode.config (the IR's filter shape, defaults applied).
 import { FEATURE, REASON } from "@gatehouse/model";
-import type { BackendNode, FilterNode } from "../types.js";
+import type { BackendNode, CORSConfig, FilterNode, HeaderModifierConfig, MirrorConfig, PathModifier, RedirectConfig, RewriteConfig } from "../types.js";
 import { isValidPreciseHostname } from "../hostnames.js";
 import { arr, isInt, obj, show, str, type Obj } from "./json.js";
 import { HEADER_NAME, HTTP_METHODS } from "./matches.js";
@@ -95,33 +95,29 @@ function buildFilter(raw: unknown, path: string, source: string, ctx: FilterCont
     }
     ctx.caps.need(FEATURE.HTTPRouteBackendRequestHeaderModification, `${path}`, "filters on backendRefs");
   }
-  const node = (config: Record<string, unknown>, mirror?: BackendNode): FilterNode =>
-    mirror ? { type, source, config, mirror } : { type, source, config };
   switch (type) {
     case "RequestHeaderModifier":
-      return node(headerModifier(cfg, fpath));
+      return { type, source, config: headerModifier(cfg, fpath) };
     case "ResponseHeaderModifier":
       ctx.caps.need(FEATURE.HTTPRouteResponseHeaderModification, fpath, "response header modifications");
-      return node(headerModifier(cfg, fpath));
+      return { type, source, config: headerModifier(cfg, fpath) };
     case "RequestRedirect":
-      return node(redirectFilter(cfg, fpath, ctx.caps));
+      return { type, source, config: redirectFilter(cfg, fpath, ctx.caps) };
     case "URLRewrite":
-      return node(rewriteFilter(cfg, fpath, ctx.caps));
+      return { type, source, config: rewriteFilter(cfg, fpath, ctx.caps) };
     case "RequestMirror": {
       ctx.caps.need(FEATURE.HTTPRouteRequestMirror, fpath, "request mirrors");
       const { config, ref } = mirrorFilter(cfg, fpath, ctx.caps);
-      return node(config, ctx.resolveMirror(ref, `${fpath}.backendRef`, `${source}/mirror`));
+      return { type, source, config, mirror: ctx.resolveMirror(ref, `${fpath}.backendRef`, `${source}/mirror`) };
     }
     default: // CORS
       ctx.caps.need(FEATURE.HTTPRouteCORS, fpath, "CORS filters");
-      return node(corsFilter(cfg, fpath));
+      return { type: "CORS", source, config: corsFilter(cfg, fpath) };
   }
 }
 
-type Header = { name: string; value: string };
-
-function headerModifier(cfg: Obj, path: string): { set: Header[]; add: Header[]; remove: string[] } {
-  const pairs = (key: "set" | "add"): Header[] => {
+function headerModifier(cfg: Obj, path: string): HeaderModifierConfig {
+  const pairs = (key: "set" | "add"): HeaderModifierConfig["set"] => {
     const p = `${path}.${key}`;
     if (cfg[key] !== undefined && !Array.isArray(cfg[key])) fail(p, `must be a list, got ${show(cfg[key])}`);
     const seen = new Set<string>();
@@ -145,7 +141,7 @@ function headerName(v: unknown, path: string): string {
   return v;
 }
 
-function pathModifier(raw: unknown, path: string): { type: "ReplaceFullPath" | "ReplacePrefixMatch"; value: string } {
+function pathModifier(raw: unknown, path: string): PathModifier {
   const p = obj(raw) ?? fail(path, `must be an object, got ${show(raw)}`);
   if (p.type === "ReplaceFullPath" || p.type === "ReplacePrefixMatch") {
     const key = p.type === "ReplaceFullPath" ? "replaceFullPath" : "replacePrefixMatch";
@@ -157,8 +153,8 @@ function pathModifier(raw: unknown, path: string): { type: "ReplaceFullPath" | "
   return fail(`${path}.type`, `${show(p.type)} is not one of ReplaceFullPath, ReplacePrefixMatch`);
 }
 
-function redirectFilter(cfg: Obj, path: string, caps: Caps): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function redirectFilter(cfg: Obj, path: string, caps: Caps): RedirectConfig {
+  const out: RedirectConfig = { statusCode: 302 };
   if (cfg.scheme !== undefined) {
     if (cfg.scheme !== "http" && cfg.scheme !== "https") fail(`${path}.scheme`, `${show(cfg.scheme)} is not one of http, https`);
     caps.need(FEATURE.HTTPRouteSchemeRedirect, `${path}.scheme`, "scheme redirects");
@@ -185,8 +181,8 @@ function redirectFilter(cfg: Obj, path: string, caps: Caps): Record<string, unkn
   return out;
 }
 
-function rewriteFilter(cfg: Obj, path: string, caps: Caps): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function rewriteFilter(cfg: Obj, path: string, caps: Caps): RewriteConfig {
+  const out: RewriteConfig = {};
   if (cfg.hostname !== undefined) {
     if (!isValidPreciseHostname(cfg.hostname)) fail(`${path}.hostname`, `${show(cfg.hostname)} is not a valid precise hostname`);
     caps.need(FEATURE.HTTPRouteHostRewrite, `${path}.hostname`, "host rewrites");
@@ -199,7 +195,7 @@ function rewriteFilter(cfg: Obj, path: string, caps: Caps): Record<string, unkno
   return out;
 }
 
-function mirrorFilter(cfg: Obj, path: string, caps: Caps): { config: Record<string, unknown>; ref: Obj } {
+function mirrorFilter(cfg: Obj, path: string, caps: Caps): { config: MirrorConfig; ref: Obj } {
   const ref = obj(cfg.backendRef) ?? fail(`${path}.backendRef`, `is required, got ${show(cfg.backendRef)}`);
   if (cfg.percent !== undefined && cfg.fraction !== undefined) fail(path, "only one of percent and fraction may be set");
   let percent = 100;
@@ -217,13 +213,10 @@ function mirrorFilter(cfg: Obj, path: string, caps: Caps): { config: Record<stri
     percent = (fr.numerator / den) * 100;
     caps.need(FEATURE.HTTPRouteRequestPercentageMirror, `${path}.fraction`, "percentage mirrors");
   }
-  const backendRef: Record<string, unknown> = { group: str(ref.group) ?? "", kind: str(ref.kind) ?? "Service", name: ref.name };
-  if (ref.namespace !== undefined) backendRef.namespace = ref.namespace;
-  if (ref.port !== undefined) backendRef.port = ref.port;
-  return { config: { backendRef, percent }, ref };
+  return { config: { percent }, ref };
 }
 
-function corsFilter(cfg: Obj, path: string): Record<string, unknown> {
+function corsFilter(cfg: Obj, path: string): CORSConfig {
   const strings = (key: string, check: (v: string) => boolean, what: string): string[] => {
     const p = `${path}.${key}`;
     if (cfg[key] !== undefined && !Array.isArray(cfg[key])) fail(p, `must be a list, got ${show(cfg[key])}`);

@@ -210,8 +210,8 @@ function resolvedRefsCondition(rules: readonly RuleNode[]): NodeCondition {
   for (const r of rules) {
     for (const b of r.backends) if (!b.valid) bad.push(b);
     for (const f of r.filters) {
-      if (f.mirror && !f.mirror.valid) bad.push(f.mirror);
-      if (f.unresolved) bad.push(f.unresolved);
+      if (f.type === "RequestMirror" && !f.mirror.valid) bad.push(f.mirror);
+      if (f.type === "ExtensionRef") bad.push(f.unresolved);
     }
   }
   if (bad.length === 0) return cond(COND.ResolvedRefs, true, REASON.ResolvedRefs, "All references are resolved");

@@ -94,8 +94,8 @@ function checkRedirect(node: RuleNode, path: string, backendRefs: number): void 
 /** ReplacePrefixMatch needs exactly one PathPrefix match to know which prefix to replace. */
 function checkPrefixReplace(filters: FilterNode[], node: RuleNode, path: string): void {
   filters.forEach((f, k) => {
-    const p = obj(f.config.path);
-    if (p?.type !== "ReplacePrefixMatch") return;
+    if (f.type !== "RequestRedirect" && f.type !== "URLRewrite") return;
+    if (f.config.path?.type !== "ReplacePrefixMatch") return;
     const only = node.matches.length === 1 ? node.matches[0] : undefined;
     if (!only || only.path.type !== "PathPrefix") {
       const field = f.type === "RequestRedirect" ? "requestRedirect" : "urlRewrite";
