@@ -5,7 +5,7 @@ import type { BackendNode } from "../types.js";
 import type { ReferenceGrants } from "../refs.js";
 import type { BackendTLSPolicies } from "./backendtlspolicies.js";
 import { Endpoints } from "./endpoints.js";
-import { arr, isInt, obj, show, str } from "../routes/json.js";
+import { arr, isInt, obj, show, str } from "../json.js";
 import { ROUTE_REASON } from "../routes/reasons.js";
 import type { Caps } from "../routes/validate.js";
 

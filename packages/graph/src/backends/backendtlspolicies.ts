@@ -4,7 +4,7 @@ import {
 } from "@gatehouse/model";
 import type { BackendTLSNode, BackendTLSPolicyNode, GatewayNode, RouteNode } from "../types.js";
 import { isValidPreciseHostname } from "../hostnames.js";
-import { arr, cmpStr, coreGroup, isRecord, rec, show, str } from "../gateways/json.js";
+import { arr, cmp, coreGroup, isObj, rec, show, str } from "../json.js";
 import { decodeBase64, parseCertificates } from "../gateways/pem.js";
 
 interface Problem { reason: string; message: string }
@@ -40,20 +40,20 @@ export class BackendTLSPolicies {
     const configMaps = index(snapshot.ConfigMap);
     const secrets = index(snapshot.Secret);
     for (const svc of Array.isArray(snapshot.Service) ? snapshot.Service : []) {
-      if (!isRecord(svc) || !nameOf(svc)) continue;
+      if (!isObj(svc) || !nameOf(svc)) continue;
       const ports = new Map<number, string>();
       for (const p of arr(rec(svc.spec).ports)) {
-        if (isRecord(p) && typeof p.port === "number" && typeof p.name === "string" && p.name) ports.set(p.port, p.name);
+        if (isObj(p) && typeof p.port === "number" && typeof p.name === "string" && p.name) ports.set(p.port, p.name);
       }
       this.portNames.set(keyOf(svc), ports);
     }
     for (const obj of Array.isArray(snapshot.BackendTLSPolicy) ? snapshot.BackendTLSPolicy : []) {
-      if (!isRecord(obj) || !nameOf(obj)) continue;
+      if (!isObj(obj) || !nameOf(obj)) continue;
       const p = parsePolicy(obj, configMaps, secrets);
       this.policies.push(p);
       const targets = new Set<string>();
       for (const t of arr(rec(obj.spec).targetRefs)) {
-        if (!isRecord(t) || !coreGroup(t.group) || t.kind !== "Service" || typeof t.name !== "string" || !t.name) continue;
+        if (!isObj(t) || !coreGroup(t.group) || t.kind !== "Service" || typeof t.name !== "string" || !t.name) continue;
         targets.add(`${nsName(p.namespace, t.name)}|${str(t.sectionName) ?? ""}`);
       }
       for (const k of targets) {
@@ -62,7 +62,7 @@ export class BackendTLSPolicies {
       }
     }
     for (const list of this.byTarget.values()) list.sort(precedence);
-    this.policies.sort((a, b) => cmpStr(a.key, b.key));
+    this.policies.sort((a, b) => cmp(a.key, b.key));
   }
 
   /** The policy that applies to this Service port, if any (conflicts resolved per spec: oldest, then alphabetical). */
@@ -101,7 +101,7 @@ export class BackendTLSPolicies {
     for (const p of this.policies) {
       const byGw = uses.get(p.key);
       if (!byGw) continue;
-      const ancestors = [...byGw.entries()].sort((a, b) => cmpStr(a[0], b[0])).map(([gatewayKey, u]) => ({
+      const ancestors = [...byGw.entries()].sort((a, b) => cmp(a[0], b[0])).map(([gatewayKey, u]) => ({
         gatewayKey,
         controllerName: ours.get(gatewayKey)!.controllerName,
         conditions: policyConditions(p, u.won ? undefined : u.winner),
@@ -115,7 +115,7 @@ export class BackendTLSPolicies {
   referencedKeys(): { kind: "ConfigMap" | "Secret"; key: string }[] {
     const seen = new Map<string, { kind: "ConfigMap" | "Secret"; key: string }>();
     for (const p of this.policies) for (const r of p.caRefs) seen.set(`${r.kind}|${r.key}`, r);
-    return [...seen.entries()].sort((a, b) => cmpStr(a[0], b[0])).map((e) => e[1]);
+    return [...seen.entries()].sort((a, b) => cmp(a[0], b[0])).map((e) => e[1]);
   }
 
   private contenders(namespace: string, service: string, portName: string | undefined): Policy[] | undefined {
@@ -157,7 +157,7 @@ function policyConditions(p: Policy, lostTo: string | undefined): NodeCondition[
 function precedence(a: Policy, b: Policy): number {
   // A policy without a creationTimestamp sorts after every dated one.
   const ta = a.creationTimestamp || "~", tb = b.creationTimestamp || "~";
-  return cmpStr(ta, tb) || cmpStr(a.key, b.key);
+  return cmp(ta, tb) || cmp(a.key, b.key);
 }
 
 function index(list: readonly unknown[] | undefined): Map<string, { data?: unknown }> {
@@ -196,7 +196,7 @@ function parsePolicy(
 
   refs.forEach((ref, i) => {
     const p = `spec.validation.caCertificateRefs[${i}]`;
-    if (!isRecord(ref) || typeof ref.name !== "string" || !ref.name) {
+    if (!isObj(ref) || typeof ref.name !== "string" || !ref.name) {
       return void unresolved.push({ reason: REASON.InvalidCACertificateRef, message: `${p}.name: required` });
     }
     if (!coreGroup(ref.group) || (ref.kind !== "ConfigMap" && ref.kind !== "Secret")) {
@@ -230,7 +230,7 @@ function parsePolicy(
   const subjectAltNames: BackendTLSNode["subjectAltNames"] = [];
   arr(v.subjectAltNames).forEach((s, i) => {
     const p = `spec.validation.subjectAltNames[${i}]`;
-    if (!isRecord(s)) return void invalid.push(`${p}: must be an object`);
+    if (!isObj(s)) return void invalid.push(`${p}: must be an object`);
     if (s.type === "Hostname" && typeof s.hostname === "string" && s.hostname) subjectAltNames.push({ type: "Hostname", value: s.hostname });
     else if (s.type === "URI" && typeof s.uri === "string" && /^[a-zA-Z][a-zA-Z0-9+.-]*:.+/.test(s.uri)) subjectAltNames.push({ type: "URI", value: s.uri });
     else invalid.push(`${p}: type ${show(s.type)} needs a matching non-empty ${s.type === "URI" ? "uri" : "hostname"}`);

@@ -2,7 +2,7 @@
 import type { EndpointSlice } from "@gatehouse/model";
 import { namespaceOf } from "@gatehouse/model";
 import type { EndpointNode } from "../types.js";
-import { arr, isInt, obj, str } from "../routes/json.js";
+import { arr, isInt, obj, str } from "../json.js";
 
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const FAMILIES = ["IPv4", "IPv6", "FQDN"] as const;

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { FEATURE, type GatewaySpecAddress } from "@gatehouse/model";
-import { isRecord, show } from "./json.js";
+import { isObj, show } from "../json.js";
 
 const ADDRESS_TYPES = ["IPAddress", "Hostname", "NamedAddress"];
 
@@ -19,7 +19,7 @@ export function checkAddresses(raw: unknown, features: readonly string[]): { add
   }
   list.forEach((a, i) => {
     const p = `spec.addresses[${i}]`;
-    if (!isRecord(a)) return void errors.push(`${p}: must be an object`);
+    if (!isObj(a)) return void errors.push(`${p}: must be an object`);
     const type = a.type === undefined || a.type === null ? "IPAddress" : a.type;
     const value = a.value === undefined || a.value === null ? "" : a.value;
     if (typeof type !== "string" || !ADDRESS_TYPES.includes(type)) {

@@ -1,6 +1,6 @@
 import type { RouteKind } from "@gatehouse/model";
 import type { AllowedNamespaces, LabelSelectorRequirement, ListenerNode } from "../types.js";
-import { arr, isRecord, show } from "./json.js";
+import { arr, isObj, show } from "../json.js";
 
 /** Label the API server puts on every Namespace; objects in a snapshot may lack it. */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -65,18 +65,18 @@ export function selectorMatches(
 export function parseAllowedNamespaces(v: unknown, path: string): { value: AllowedNamespaces; errors: string[] } {
   const errors: string[] = [];
   if (v === undefined || v === null) return { value: { from: "Same" }, errors };
-  if (!isRecord(v)) return { value: { from: "Same" }, errors: [`${path}: must be an object`] };
+  if (!isObj(v)) return { value: { from: "Same" }, errors: [`${path}: must be an object`] };
   const from = v.from ?? "Same";
   if (from === "Same" || from === "All") return { value: { from }, errors };
   if (from !== "Selector") {
     return { value: { from: "Same" }, errors: [`${path}.from: ${show(from)} is not one of All, Same, Selector`] };
   }
   const sel = v.selector;
-  if (!isRecord(sel)) return { value: { from: "Same" }, errors: [`${path}.selector: required when from is Selector`] };
+  if (!isObj(sel)) return { value: { from: "Same" }, errors: [`${path}.selector: required when from is Selector`] };
 
   const matchLabels: Record<string, string> = {};
   if (sel.matchLabels !== undefined && sel.matchLabels !== null) {
-    if (!isRecord(sel.matchLabels)) errors.push(`${path}.selector.matchLabels: must be a map of strings`);
+    if (!isObj(sel.matchLabels)) errors.push(`${path}.selector.matchLabels: must be a map of strings`);
     else {
       for (const k of Object.keys(sel.matchLabels).sort()) {
         const val = sel.matchLabels[k];
@@ -91,7 +91,7 @@ export function parseAllowedNamespaces(v: unknown, path: string): { value: Allow
   }
   arr(sel.matchExpressions).forEach((e, i) => {
     const p = `${path}.selector.matchExpressions[${i}]`;
-    if (!isRecord(e) || typeof e.key !== "string" || e.key === "") return void errors.push(`${p}.key: required`);
+    if (!isObj(e) || typeof e.key !== "string" || e.key === "") return void errors.push(`${p}.key: required`);
     const op = e.operator;
     const values = arr(e.values).filter((x): x is string => typeof x === "string");
     if (op === "In" || op === "NotIn") {

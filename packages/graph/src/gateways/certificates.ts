@@ -1,7 +1,7 @@
 import { GATEWAY_GROUP, REASON, nsName, type Secret } from "@gatehouse/model";
 import type { ResolvedCertificate } from "../types.js";
 import type { ReferenceGrants } from "../refs.js";
-import { coreGroup, isRecord, show, str } from "./json.js";
+import { coreGroup, isObj, show, str } from "../json.js";
 import { certificateDnsNames, decodeBase64, notAfterIso, parseCertificates, parsePrivateKey } from "./pem.js";
 
 export interface CertificateProblem { reason: string; message: string }
@@ -71,9 +71,9 @@ export function parseTlsSecret(s: Secret, source: string): ResolvedCertificate |
 }
 
 function secretValue(s: Secret, k: string): string | undefined {
-  const data = isRecord(s.data) ? s.data : {};
+  const data = isObj(s.data) ? s.data : {};
   if (data[k] !== undefined) return decodeBase64(data[k]);
-  const sd = isRecord((s as { stringData?: unknown }).stringData) ? (s as { stringData: Record<string, unknown> }).stringData : {};
+  const sd = isObj((s as { stringData?: unknown }).stringData) ? (s as { stringData: Record<string, unknown> }).stringData : {};
   return str(sd[k]);
 }
 
@@ -91,7 +91,7 @@ export function resolveCertificateRefs(
   const problems: CertificateProblem[] = [];
   refs.forEach((ref, i) => {
     const p = `${path}[${i}]`;
-    if (!isRecord(ref) || typeof ref.name !== "string" || ref.name === "") {
+    if (!isObj(ref) || typeof ref.name !== "string" || ref.name === "") {
       return void problems.push({ reason: REASON.InvalidCertificateRef, message: `${p}.name: required` });
     }
     const kind = ref.kind ?? "Secret";

@@ -3,7 +3,7 @@ import {
   type Capabilities, type GatewayClass, type RouteKind,
 } from "@gatehouse/model";
 import type { GatewayClassNode } from "../types.js";
-import { isRecord, rec, str } from "./json.js";
+import { isObj, rec, str } from "../json.js";
 
 /** The Gateway API release whose CRDs and semantics we implement. */
 export const GATEWAY_API_VERSION = "v1.6";
@@ -18,7 +18,7 @@ export function buildGatewayClasses(classes: readonly GatewayClass[], controller
 
   const nodes: GatewayClassNode[] = [];
   for (const gc of classes) {
-    if (!isRecord(gc) || !nameOf(gc)) continue;
+    if (!isObj(gc) || !nameOf(gc)) continue;
     const spec = rec(gc.spec);
     const controllerName = str(spec.controllerName);
     const capabilities = controllerName === undefined ? undefined : byController.get(controllerName);

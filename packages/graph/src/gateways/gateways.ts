@@ -7,7 +7,7 @@ import type { ReferenceGrants } from "../refs.js";
 import { checkAddresses } from "./addresses.js";
 import { SecretStore } from "./certificates.js";
 import { markConflicts, markOverlappingTLS } from "./conflicts.js";
-import { arr, cmpStr, isRecord, rec, show, stringMap } from "./json.js";
+import { arr, cmp, isObj, rec, show, stringMap } from "../json.js";
 import { draftListener, finishListener, type ListenerDraft } from "./listeners.js";
 
 export interface BuildGatewaysInput {
@@ -25,13 +25,13 @@ export function buildGateways(input: BuildGatewaysInput): GatewayNode[] {
   const secrets = new SecretStore(Array.isArray(input.snapshot.Secret) ? input.snapshot.Secret : []);
   const out: GatewayNode[] = [];
   for (const gw of Array.isArray(input.snapshot.Gateway) ? input.snapshot.Gateway : []) {
-    if (!isRecord(gw) || !nameOf(gw)) continue;
+    if (!isObj(gw) || !nameOf(gw)) continue;
     const spec = rec(gw.spec);
     const cls = typeof spec.gatewayClassName === "string" ? classes.get(spec.gatewayClassName) : undefined;
     if (!cls) continue;
     out.push(buildGateway(gw, spec, cls, secrets, input.grants));
   }
-  return out.sort((a, b) => cmpStr(a.key, b.key));
+  return out.sort((a, b) => cmp(a.key, b.key));
 }
 
 function buildGateway(
@@ -51,7 +51,7 @@ function buildGateway(
   if (!Array.isArray(spec.listeners)) unnamed.push(`spec.listeners: must be a list with at least one listener`);
   arr(spec.listeners).forEach((raw, i) => {
     const path = `spec.listeners[${i}]`;
-    if (!isRecord(raw) || typeof raw.name !== "string" || raw.name === "") {
+    if (!isObj(raw) || typeof raw.name !== "string" || raw.name === "") {
       return void unnamed.push(`${path}.name: required`);
     }
     const first = seen.get(raw.name);
@@ -83,7 +83,7 @@ function buildGateway(
     listeners,
     addresses,
   };
-  if (isRecord(spec.infrastructure)) {
+  if (isObj(spec.infrastructure)) {
     node.infrastructure = {
       labels: stringMap(spec.infrastructure.labels),
       annotations: stringMap(spec.infrastructure.annotations),
@@ -99,7 +99,7 @@ function gatewayAccepted(
     const why = cls.conditions.find((c) => c.type === COND.Accepted)?.message ?? "";
     return cond(COND.Accepted, false, REASON.Invalid, `GatewayClass ${cls.name} is not accepted: ${why}`);
   }
-  if (isRecord(spec.infrastructure) && spec.infrastructure.parametersRef !== undefined && spec.infrastructure.parametersRef !== null) {
+  if (isObj(spec.infrastructure) && spec.infrastructure.parametersRef !== undefined && spec.infrastructure.parametersRef !== null) {
     return cond(COND.Accepted, false, REASON.InvalidParameters,
       `spec.infrastructure.parametersRef: ${cls.capabilities.controllerName} takes no parameters; remove parametersRef`);
   }

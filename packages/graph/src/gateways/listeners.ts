@@ -4,7 +4,7 @@ import type { ReferenceGrants } from "../refs.js";
 import { parseAllowedNamespaces } from "./allowed-routes.js";
 import { resolveCertificateRefs, type CertificateProblem, type SecretStore } from "./certificates.js";
 import { isValidHostname } from "../hostnames.js";
-import { arr, isRecord, show, stringMap } from "./json.js";
+import { arr, isObj, show, stringMap } from "../json.js";
 import { resolveRouteKinds } from "./route-kinds.js";
 
 const STANDARD_PROTOCOLS = ["HTTP", "HTTPS", "TLS", "TCP", "UDP"];
@@ -40,7 +40,7 @@ export function draftListener(raw: Record<string, unknown>, index: number, name:
   const notAccepted: CertificateProblem[] = [];
   const unresolved: CertificateProblem[] = [];
   const { caps } = ctx;
-  const limits = isRecord(caps.limits) ? caps.limits : {};
+  const limits = isObj(caps.limits) ? caps.limits : {};
 
   // Protocol.
   const protocol = typeof raw.protocol === "string" ? raw.protocol : "";
@@ -82,7 +82,7 @@ export function draftListener(raw: Record<string, unknown>, index: number, name:
   let certificateRefKeys: string[] = [];
   const hasTls = raw.tls !== undefined && raw.tls !== null;
   if (protocol === "HTTPS" || protocol === "TLS") {
-    if (!isRecord(raw.tls)) {
+    if (!isObj(raw.tls)) {
       notAccepted.push({ reason: REASON.UnsupportedValue, message: `${path}.tls: required when protocol is ${protocol}` });
     } else {
       const mode = raw.tls.mode ?? "Terminate";
@@ -118,7 +118,7 @@ export function draftListener(raw: Record<string, unknown>, index: number, name:
   }
 
   // Allowed routes.
-  const allowedRoutes = isRecord(raw.allowedRoutes) ? raw.allowedRoutes : {};
+  const allowedRoutes = isObj(raw.allowedRoutes) ? raw.allowedRoutes : {};
   const ns = parseAllowedNamespaces(allowedRoutes.namespaces, `${path}.allowedRoutes.namespaces`);
   for (const message of ns.errors) notAccepted.push({ reason: REASON.UnsupportedValue, message });
   let supportedKinds: ListenerNode["supportedKinds"] = [];

@@ -1,5 +1,5 @@
 import { GATEWAY_GROUP, isRouteKind, type Capabilities, type RouteKind } from "@gatehouse/model";
-import { arr, isRecord, show } from "./json.js";
+import { arr, isObj, show } from "../json.js";
 
 /** Route kinds that can carry each listener protocol, in the order we report them. */
 const PROTOCOL_KINDS: Record<string, RouteKind[]> = {
@@ -33,7 +33,7 @@ export function resolveRouteKinds(protocol: string, kinds: unknown, caps: Capabi
   const invalid: string[] = [];
   list.forEach((entry, i) => {
     const p = `${path}[${i}]`;
-    if (!isRecord(entry)) return void invalid.push(`${p}: must be an object with a kind`);
+    if (!isObj(entry)) return void invalid.push(`${p}: must be an object with a kind`);
     const group = entry.group === undefined || entry.group === null ? GATEWAY_GROUP : entry.group;
     const kind = entry.kind;
     if (group !== GATEWAY_GROUP) {

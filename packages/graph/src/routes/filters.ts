@@ -3,7 +3,7 @@
 import { FEATURE, REASON } from "@gatehouse/model";
 import type { BackendNode, CORSConfig, FilterNode, HeaderModifierConfig, MirrorConfig, PathModifier, RedirectConfig, RewriteConfig } from "../types.js";
 import { isValidPreciseHostname } from "../hostnames.js";
-import { arr, isInt, obj, show, str, type Obj } from "./json.js";
+import { arr, isInt, obj, show, str, type Obj } from "../json.js";
 import { HEADER_NAME, HTTP_METHODS } from "./matches.js";
 import { REDIRECT_FEATURE, ROUTE_REASON } from "./reasons.js";
 import { fail, type Caps } from "./validate.js";

@@ -1,7 +1,7 @@
 // HTTPRoute and GRPCRoute matches: defaults applied, validated, normalized to HTTPMatchNode.
 import { FEATURE } from "@gatehouse/model";
 import type { HTTPMatchNode } from "../types.js";
-import { arr, obj, show, str, type Obj } from "./json.js";
+import { arr, obj, show, str, type Obj } from "../json.js";
 import { REGEX_FEATURE } from "./reasons.js";
 import { fail, type Caps } from "./validate.js";
 

@@ -4,7 +4,7 @@ import { FEATURE, GATEWAY_GROUP, REASON } from "@gatehouse/model";
 import type { GatewayNode, ListenerNode, NormalizedParentRef } from "../types.js";
 import { listenerAllowsRoute } from "../gateways/allowed-routes.js";
 import { intersectHostnames } from "../hostnames.js";
-import { arr, isInt, obj, str } from "./json.js";
+import { arr, isInt, obj, str } from "../json.js";
 
 export interface ParentCandidate {
   index: number;

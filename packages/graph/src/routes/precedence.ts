@@ -1,4 +1,5 @@
 import type { HTTPMatchNode } from "../types.js";
+import { cmp } from "../json.js";
 
 /** One rule match with what the spec's tie-breakers need. */
 export interface RankedMatch {
@@ -62,7 +63,6 @@ function tieBreak(a: RankedMatch, b: RankedMatch): number {
   );
 }
 
-function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
 
 /**
  * Hostname specificity for virtual host order: exact names first, then wildcards with the

@@ -6,7 +6,7 @@ import type { ReferenceGrants } from "../refs.js";
 import type { BackendTLSPolicies } from "../backends/backendtlspolicies.js";
 import { Backends } from "../backends/backends.js";
 import { isValidHostname } from "../hostnames.js";
-import { arr, obj, show, str } from "./json.js";
+import { arr, cmp, obj, show, str, stringMap } from "../json.js";
 import { attach, parentCandidates, type ParentCandidate } from "./parents.js";
 import { buildRule } from "./rules.js";
 import { Caps } from "./validate.js";
@@ -218,10 +218,4 @@ function resolvedRefsCondition(rules: readonly RuleNode[]): NodeCondition {
   return cond(COND.ResolvedRefs, false, bad[0]!.reason ?? REASON.BackendNotFound, bad.map((b) => b.message).join("; "));
 }
 
-function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(obj(v) ?? {})) if (typeof x === "string") out[k] = x;
-  return out;
-}
 
-function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }

@@ -4,7 +4,7 @@ import type { RouteKind } from "@gatehouse/model";
 import { FEATURE } from "@gatehouse/model";
 import type { BackendNode, FilterNode, RuleNode } from "../types.js";
 import type { Backends } from "../backends/backends.js";
-import { arr, isInt, obj, show, str, type Obj } from "./json.js";
+import { arr, isInt, obj, show, str, type Obj } from "../json.js";
 import { parseDuration } from "./duration.js";
 import { buildFilters, type FilterContext } from "./filters.js";
 import { grpcMatches, httpMatches } from "./matches.js";
