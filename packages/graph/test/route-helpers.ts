@@ -6,14 +6,10 @@ import type { AllowedNamespaces, GatewayClassNode, GatewayNode, ListenerNode, Ro
 import { ReferenceGrants } from "../src/refs.js";
 import { BackendTLSPolicies } from "../src/backends/backendtlspolicies.js";
 import { buildRoutes } from "../src/routes/routes.js";
-import { REGEX_FEATURE } from "../src/routes/reasons.js";
 
 export const GW = "gateway.networking.k8s.io";
 export const CONTROLLER = "gatehouse.dev/test";
-export const ALL_FEATURES = [
-  ...Object.values(FEATURE), ...Object.values(REGEX_FEATURE),
-  "HTTPRoute303RedirectStatusCode", "HTTPRoute307RedirectStatusCode", "HTTPRoute308RedirectStatusCode",
-];
+export const ALL_FEATURES: string[] = Object.values(FEATURE);
 
 export function caps(o: Partial<Capabilities> = {}): Capabilities {
   return {
