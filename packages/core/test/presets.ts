@@ -36,7 +36,8 @@ const lattice: Capabilities = {
     F.HTTPRouteMethodMatching, F.HTTPRouteParentRefPort,
     F.HTTPRouteBackendProtocolH2C,
   ],
-  limits: { rulesPerRoute: 100, backendsPerRule: 10, maxWeight: 999 },
+  filters: [],
+  limits: { rulesPerRoute: 100, backendsPerRule: 10, headerMatchesPerMatch: 5, hostnamesPerRoute: 1 },
 };
 
 /**
@@ -62,7 +63,7 @@ const gcp: Capabilities = {
     F.HTTPRouteRequestTimeout, F.HTTPRouteRetry, F.HTTPRouteCORS,
     F.HTTPRouteBackendProtocolH2C, F.HTTPRouteBackendProtocolWebSocket,
   ],
-  limits: { ports: [80, 8080, 443], maxWeight: 1000 },
+  limits: { ports: [80, 8080, 443] },
 };
 
 export const PRESETS: Readonly<Record<string, Capabilities>> = { full, lattice, gcp };

@@ -104,21 +104,41 @@ test("h2c and WebSocket backends need the class features (UnsupportedProtocol)",
   });
 });
 
-test("backendsPerRule and maxWeight limits drop the rule", (t) => {
-  const c = gatewayClass("gh", { ...capsWithout(), limits: { backendsPerRule: 2, maxWeight: 10 } });
+test("backendsPerRule drops the rule; weights are not limited by capabilities (views scale them)", (t) => {
+  const c = gatewayClass("gh", { ...capsWithout(), limits: { backendsPerRule: 2 } });
   const { routes } = run({
     classes: [c],
     objects: { ...objs(WEB), HTTPRoute: [httpRoute("r", [
       { backendRefs: [{ name: "web", port: 80 }, { name: "web", port: 80 }, { name: "web", port: 80 }] },
-      { backendRefs: [{ name: "web", port: 80, weight: 6 }, { name: "web", port: 80, weight: 5 }] },
-      { backendRefs: [{ name: "web", port: 80, weight: 10 }] },
+      { backendRefs: [{ name: "web", port: 80, weight: 600 }, { name: "web", port: 80, weight: 600 }] },
     ])] },
   });
   t.deepEqual(only(routes).rules.map((r) => r.invalid?.message), [
     "spec.rules[0].backendRefs: 3 backends exceed the 2 per rule supported by gatehouse.dev/test",
-    "spec.rules[1].backendRefs: total weight 11 exceeds the 10 supported by gatehouse.dev/test",
     undefined,
   ]);
+});
+
+test("filter types a class cannot program, header-match and hostname limits are reported with field paths", (t) => {
+  const c = gatewayClass("gh", { ...capsWithout(), filters: ["RequestRedirect"], limits: { headerMatchesPerMatch: 2, hostnamesPerRoute: 1 } });
+  const headers = ["a", "b", "c"].map((name) => ({ name, value: "1" }));
+  const route = httpRoute("r", [
+    { filters: [{ type: "RequestHeaderModifier", requestHeaderModifier: { set: [{ name: "x", value: "1" }] } }], backendRefs: [{ name: "web", port: 80 }] },
+    { matches: [{ headers }], backendRefs: [{ name: "web", port: 80 }] },
+    { backendRefs: [{ name: "web", port: 80 }] },
+  ]) as { spec: Record<string, unknown> };
+  const { routes } = run({ classes: [c], objects: { ...objs(WEB), HTTPRoute: [route] } });
+  t.deepEqual(only(routes).rules.map((r) => r.invalid?.message), [
+    "spec.rules[0].filters[0].type: RequestHeaderModifier filters are not supported by gatehouse.dev/test",
+    "spec.rules[1].matches[0].headers: 3 header matches exceed the 2 per match supported by gatehouse.dev/test",
+    undefined,
+  ]);
+  route.spec.hostnames = ["a.example.com", "b.example.com"];
+  const two = run({ classes: [c], objects: { ...objs(WEB), HTTPRoute: [route] } });
+  t.like(only(two.routes).parents[0]!.conditions[0], {
+    status: "False", reason: "UnsupportedValue",
+    message: "spec.hostnames: 2 hostnames exceed the 1 per route supported by gatehouse.dev/test",
+  });
 });
 
 test("ExternalName Service: one FQDN endpoint", (t) => {

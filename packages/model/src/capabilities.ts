@@ -17,22 +17,30 @@ export interface Capabilities {
   routeKinds: RouteKind[];
   /** Extended/implementation features from the Gateway API feature list. */
   features: string[];
+  /**
+   * HTTPRoute/GRPCRoute filter types the backend can program at all (undefined: every
+   * type). Needed because some Core filters (RequestHeaderModifier) have no feature name a
+   * backend could leave out; Extended sub-features still need their FEATURE as well.
+   */
+  filters?: string[];
   limits: Limits;
 }
 
 export interface Limits {
   /** Max listeners per Gateway; undefined = unlimited. */
   listenersPerGateway?: number;
-  /** Max rules (after match expansion) per route, e.g. Lattice: 10 per listener. */
+  /** Max rules (after match expansion) per route, e.g. Lattice: 100 rule priorities per listener. */
   rulesPerRoute?: number;
   /** Max matches per rule. */
   matchesPerRule?: number;
+  /** Max header matches in one match (Lattice: 5). */
+  headerMatchesPerMatch?: number;
+  /** Max spec.hostnames per route (Lattice: one custom domain per service). */
+  hostnamesPerRoute?: number;
   /** Max backends per rule. */
   backendsPerRule?: number;
   /** Allowed listener ports; undefined = any. */
   ports?: number[];
-  /** Max total weight per rule (Lattice: 999 per target group). */
-  maxWeight?: number;
 }
 
 /** Gateway API feature names used by the validator (from the conformance feature list). */

@@ -71,6 +71,7 @@ function buildFilter(raw: unknown, path: string, source: string, ctx: FilterCont
   if (typeof type !== "string" || !KIND_TYPES[ctx.kind].includes(type)) {
     fail(`${path}.type`, `${show(type)} is not a ${ctx.kind} filter type (${KIND_TYPES[ctx.kind].join(", ")})`);
   }
+  ctx.caps.needFilter(type, `${path}.type`);
   const field = FIELD[type]!;
   const fpath = `${path}.${field}`;
   const body = f[field];

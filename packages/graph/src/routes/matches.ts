@@ -101,6 +101,10 @@ function kvMatches(raw: unknown, path: string, caps: Caps, what: "header" | "que
     seen.add(id);
     out.push(what === "header" ? { ...kv, name: id } : kv);
   });
+  const max = what === "header" ? caps.limit("headerMatchesPerMatch") : undefined;
+  if (max && out.length > max.value) {
+    fail(path, `${out.length} header matches exceed the ${max.value} per match supported by ${max.controller}`);
+  }
   // slice: exact size (a pushed-to array keeps room for 17; the graph holds 10,000s of these)
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice();
 }

@@ -129,6 +129,10 @@ export function buildRoute(kind: RouteKind, o: RouteObject, ctx: RouteContext): 
   }
 
   // HTTPRoute/GRPCRoute rules default to one rule matching every request.
+  const maxHosts = caps.limit("hostnamesPerRoute");
+  if (maxHosts && hostnames.length > maxHosts.value) {
+    routeErrors.push(`spec.hostnames: ${hostnames.length} hostnames exceed the ${maxHosts.value} per route supported by ${maxHosts.controller}`);
+  }
   if (spec.rules !== undefined && !Array.isArray(spec.rules)) {
     routeErrors.push(`spec.rules: must be a list of rules, got ${show(spec.rules)}`);
   }

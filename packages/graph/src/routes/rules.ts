@@ -2,7 +2,7 @@
 // from the data plane and reported through PartiallyInvalid / Accepted=False).
 import type { RouteKind } from "@gatehouse/model";
 import { FEATURE } from "@gatehouse/model";
-import type { BackendNode, FilterNode, RuleNode } from "../types.js";
+import type { FilterNode, RuleNode } from "../types.js";
 import type { Backends } from "../backends/backends.js";
 import { arr, isInt, obj, show, str, type Obj } from "../json.js";
 import { parseDuration } from "./duration.js";
@@ -38,7 +38,7 @@ export function buildRule(raw: unknown, i: number, ctx: RuleContext): RuleNode {
     if (!obj(raw)) fail(path, `must be an object, got ${show(raw)}`);
     if (ctx.kind === "HTTPRoute" || ctx.kind === "GRPCRoute") httpRule(rule, path, node, ctx);
     else l4Rule(i, path, ctx.kind);
-    checkBackends(refs, path, node.backends, ctx);
+    checkBackends(refs, path, ctx);
   } catch (e) {
     if (!(e instanceof RuleInvalid)) throw e;
     node.invalid = { reason: e.reason, message: e.message };
@@ -109,22 +109,16 @@ function l4Rule(i: number, path: string, kind: RouteKind): void {
   if (i > 0) fail(path, `${kind} supports a single rule; only spec.rules[0] is used`);
 }
 
-function checkBackends(refs: unknown[], path: string, backends: BackendNode[], ctx: RuleContext): void {
-  let total = 0;
+function checkBackends(refs: unknown[], path: string, ctx: RuleContext): void {
   refs.forEach((ref, j) => {
     const w = obj(ref)?.weight;
     if (w !== undefined && !(isInt(w) && w >= 0 && w <= MAX_WEIGHT)) {
       fail(`${path}.backendRefs[${j}].weight`, `${show(w)} is not an integer from 0 to ${MAX_WEIGHT}`);
     }
-    total += backends[j]!.weight;
   });
   const maxBackends = ctx.caps.limit("backendsPerRule");
   if (maxBackends && refs.length > maxBackends.value) {
     fail(`${path}.backendRefs`, `${refs.length} backends exceed the ${maxBackends.value} per rule supported by ${maxBackends.controller}`);
-  }
-  const maxWeight = ctx.caps.limit("maxWeight");
-  if (maxWeight && total > maxWeight.value) {
-    fail(`${path}.backendRefs`, `total weight ${total} exceeds the ${maxWeight.value} supported by ${maxWeight.controller}`);
   }
 }
 

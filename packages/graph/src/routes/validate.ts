@@ -31,8 +31,14 @@ export class Caps {
     if (c) fail(path, `${what} are not supported by ${c.controllerName}`);
   }
 
+  /** Fails unless every class can program this filter type at all (Capabilities.filters). */
+  needFilter(type: string, path: string): void {
+    const c = this.list.find((x) => x.filters !== undefined && !x.filters.includes(type));
+    if (c) fail(path, `${type} filters are not supported by ${c.controllerName}`);
+  }
+
   /** Smallest limit any class declares (undefined: unlimited), with the class declaring it. */
-  limit(key: keyof Capabilities["limits"]): { value: number; controller: string } | undefined {
+  limit(key: Exclude<keyof Capabilities["limits"], "ports">): { value: number; controller: string } | undefined {
     let best: { value: number; controller: string } | undefined;
     for (const c of this.list) {
       const v = c.limits?.[key];
