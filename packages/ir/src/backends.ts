@@ -40,6 +40,12 @@ export function buildBackend(b: BackendNode): IRBackend {
   if (b.port !== undefined) out.port = b.port;
   if (b.tls) out.tls = b.tls;
   if (!b.valid) out.invalid = { reason: b.reason ?? "BackendNotFound", message: b.message ?? `backend ${out.id} is invalid` };
+  else if (b.tls && b.tls.caCertificatesPem.length === 0 && !b.tls.wellKnownCACertificates) {
+    // BackendTLSPolicy spec: connections using invalid CA refs MUST fail with a 5xx. Marking
+    // the backend invalid gives every data plane the same 500, not a backend-specific guess.
+    out.invalid = { reason: "NoValidCACertificate", message: `${b.tls.policy} has no valid CA certificate to verify ${out.id}` };
+    out.endpoints = [];
+  }
   return out;
 }
 

@@ -163,3 +163,13 @@ test("never throws on a sparse graph", (t) => {
   const broken = { gateways: [{ ...httpGw(), listeners: undefined }], routes: [{ parents: undefined, rules: undefined }] };
   t.notThrows(() => buildDesiredState(broken as never));
 });
+
+test("a backend whose BackendTLSPolicy has no valid CA is invalid: its share answers 500", (t) => {
+  const src = "httproute/default/a";
+  const tls = { policy: "backendtlspolicy/default/p", hostname: "svc.example.com", caCertificatesPem: [], subjectAltNames: [] };
+  const r = route("HTTPRoute", "default", "a", [{ backends: [backend(src, 0, 0, "svc", { tls })] }]);
+  const entry = buildDesiredState(graph([httpGw()], [r])).gateways[0]!.listeners[0]!.virtualHosts[0]!.routes[0]!;
+  t.deepEqual(entry.backends[0]!.invalid, { reason: "NoValidCACertificate", message: "backendtlspolicy/default/p has no valid CA certificate to verify Service/default/svc:80" });
+  t.deepEqual(entry.backends[0]!.endpoints, []);
+  t.deepEqual(entry.directResponse, { status: 500, reason: "AllBackendsInvalid" });
+});
