@@ -1,7 +1,7 @@
 import { normalizeSnapshot } from "@gatehouse/model";
 import type { Graph, GraphInput, RouteNode } from "./types.js";
 import { ReferenceGrants } from "./refs.js";
-import { rejectKindConflicts } from "./routes/kind-conflicts.js";
+import { rejectListenerConflicts } from "./routes/listener-conflicts.js";
 import { buildGatewayClasses } from "./gateways/gatewayclasses.js";
 import { buildGateways } from "./gateways/gateways.js";
 import { BackendTLSPolicies } from "./backends/backendtlspolicies.js";
@@ -48,7 +48,7 @@ export function finishGraph(
   ctx: Pick<GraphContext, "gatewayClasses" | "gateways" | "tlsPolicies">, built: readonly BuiltRoute[], totals?: RouteTotals,
 ): Graph {
   const gateways = withAttachedRoutes(ctx.gateways, totals?.attached ?? attachedCounts(built));
-  const routes = rejectKindConflicts(built.map((b) => b.node));
+  const routes = rejectListenerConflicts(built.map((b) => b.node));
   const referenced = collectReferences(gateways, totals?.services ?? routeServiceKeys(routes), ctx.tlsPolicies);
   return {
     gatewayClasses: [...ctx.gatewayClasses], gateways, routes,

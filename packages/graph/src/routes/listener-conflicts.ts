@@ -1,6 +1,9 @@
-// HTTPRoute vs GRPCRoute on one listener (spec, GRPCRoute.spec.hostnames): when both kinds
-// attach to a listener with intersecting hostnames, exactly one is accepted — the oldest
-// (creationTimestamp, then `namespace/name`); the other gets Accepted=False on that parent.
+// Routes that cannot share one listener; the oldest (creationTimestamp, then
+// `namespace/name`) is served, the others get Accepted=False on that parent:
+//  - an HTTPRoute and a GRPCRoute with intersecting hostnames (spec, GRPCRoute.spec.hostnames:
+//    "MUST accept exactly one");
+//  - two TCPRoutes, or two UDPRoutes, on one listener: nothing in a connection or datagram
+//    tells them apart, so the newer would never receive traffic.
 import { COND, REASON, cond } from "@gatehouse/model";
 import type { ParentNode, RouteNode } from "../types.js";
 import { hostnamesOverlap } from "../hostnames.js";
@@ -12,10 +15,10 @@ interface Entry { route: RouteNode; parent: ParentNode; listener: string; hostna
  * Returns the routes with losers replaced by new nodes (never mutates: CoreSession reuses
  * route nodes across calls); every other route is returned as the same object.
  */
-export function rejectKindConflicts(routes: readonly RouteNode[]): RouteNode[] {
+export function rejectListenerConflicts(routes: readonly RouteNode[]): RouteNode[] {
   const byListener = new Map<string, Entry[]>();
   for (const route of routes) {
-    if (route.kind !== "HTTPRoute" && route.kind !== "GRPCRoute") continue;
+    if (route.kind === "TLSRoute") continue;
     for (const parent of route.parents) {
       if (!parent.accepted) continue;
       for (const l of parent.listeners) {
@@ -29,14 +32,16 @@ export function rejectKindConflicts(routes: readonly RouteNode[]): RouteNode[] {
   // parent → listener name → why it lost there
   const lost = new Map<ParentNode, Map<string, string>>();
   for (const entries of byListener.values()) {
-    if (!entries.some((e) => e.route.kind === "HTTPRoute") || !entries.some((e) => e.route.kind === "GRPCRoute")) continue;
+    if (entries.length < 2) continue;
     const kept: Entry[] = [];
     for (const e of [...entries].sort(older)) {
-      const winner = kept.find((k) => k.route.kind !== e.route.kind && intersects(k.hostnames, e.hostnames));
+      const winner = kept.find((k) => conflicts(k, e));
       if (!winner) { kept.push(e); continue; }
       let why = lost.get(e.parent);
       if (!why) lost.set(e.parent, (why = new Map()));
-      why.set(e.listener, `listener ${e.listener} of Gateway ${e.parent.gatewayKey} already serves the older ${winner.route.kind} ${winner.route.key} for an intersecting hostname; an HTTPRoute and a GRPCRoute may not share a hostname on one listener`);
+      why.set(e.listener, `listener ${e.listener} of Gateway ${e.parent.gatewayKey} already serves the older ${winner.route.kind} ${winner.route.key}; ${e.route.kind === "TCPRoute" || e.route.kind === "UDPRoute"
+        ? `a ${e.route.kind} listener serves one route`
+        : "an HTTPRoute and a GRPCRoute may not share a hostname on one listener"}`);
     }
   }
   if (lost.size === 0) return [...routes];
@@ -56,6 +61,11 @@ function withLost(p: ParentNode, why: Map<string, string> | undefined): ParentNo
 
 function older(a: Entry, b: Entry): number {
   return cmp(a.route.creationTimestamp, b.route.creationTimestamp) || cmp(a.route.key, b.route.key);
+}
+
+function conflicts(kept: Entry, e: Entry): boolean {
+  if (e.route.kind === "TCPRoute" || e.route.kind === "UDPRoute") return kept.route.kind === e.route.kind;
+  return kept.route.kind !== e.route.kind && intersects(kept.hostnames, e.hostnames);
 }
 
 /** Effective hostnames; [] means any host. */

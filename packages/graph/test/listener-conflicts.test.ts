@@ -8,6 +8,7 @@ const base = [
   { apiVersion: GW, kind: "GatewayClass", metadata: { name: "gh" }, spec: { controllerName: "gatehouse.dev/test" } },
   { apiVersion: GW, kind: "Gateway", metadata: { namespace: "default", name: "gw" }, spec: { gatewayClassName: "gh", listeners: [
     { name: "web", port: 80, protocol: "HTTP" },
+    { name: "db", port: 5432, protocol: "TCP" },
   ] } },
   { apiVersion: "v1", kind: "Service", metadata: { namespace: "default", name: "svc" }, spec: { ports: [{ port: 80 }] } },
 ];
@@ -28,7 +29,7 @@ test("an HTTPRoute and a GRPCRoute sharing a hostname on one listener: the older
   t.like(c["GRPCRoute/rpc"], { status: "True" });
   t.deepEqual(c["HTTPRoute/web"], {
     type: "Accepted", status: "False", reason: "NotAllowedByListeners",
-    message: "listener web of Gateway default/gw already serves the older GRPCRoute default/rpc for an intersecting hostname; an HTTPRoute and a GRPCRoute may not share a hostname on one listener",
+    message: "listener web of Gateway default/gw already serves the older GRPCRoute default/rpc; an HTTPRoute and a GRPCRoute may not share a hostname on one listener",
   });
 });
 
@@ -56,4 +57,17 @@ test("a rejected route does not reject later routes of the other kind", (t) => {
   t.like(c["HTTPRoute/old"], { status: "True" });
   t.like(c["GRPCRoute/mid"], { status: "False" });
   t.like(c["HTTPRoute/new"], { status: "True" });
+});
+
+test("two TCPRoutes on one TCP listener: the older is served, the newer is not accepted", (t) => {
+  const tcp = (name: string, created: string) => ({
+    apiVersion: "gateway.networking.k8s.io/v1alpha2", kind: "TCPRoute", metadata: { namespace: "default", name, creationTimestamp: created },
+    spec: { parentRefs: [{ name: "gw", sectionName: "db" }], rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] },
+  });
+  const c = accepted([tcp("new", "2025-01-02T00:00:00Z"), tcp("old", "2025-01-01T00:00:00Z")]);
+  t.like(c["TCPRoute/old"], { status: "True" });
+  t.deepEqual(c["TCPRoute/new"], {
+    type: "Accepted", status: "False", reason: "NotAllowedByListeners",
+    message: "listener db of Gateway default/gw already serves the older TCPRoute default/old; a TCPRoute listener serves one route",
+  });
 });
