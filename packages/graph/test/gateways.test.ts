@@ -39,6 +39,19 @@ test("infrastructure.parametersRef: Accepted=False InvalidParameters; labels and
   t.deepEqual(g!.infrastructure, { labels: { a: "1" }, annotations: { b: "2" } });
 });
 
+test("spec.tls the class cannot honour rejects the Gateway (never served less securely than asked)", (t) => {
+  const tls = { frontend: { default: { validation: { caCertificateRefs: [{ name: "ca" }] } } }, backend: { clientCertificateRef: { name: "c" } } };
+  const [g] = build({ Gateway: [gateway("g", [http("a")], { tls })] });
+  t.deepEqual(g!.conditions[0], {
+    type: "Accepted", status: "False", reason: "Invalid",
+    message: `spec.tls.frontend: client certificate validation is not supported by ${CONTROLLER}; spec.tls.backend: a client certificate towards backends is not supported by ${CONTROLLER}`,
+  });
+  t.false(g!.listeners[0]!.valid);
+  const [ok] = build({ Gateway: [gateway("g", [http("a")], { tls })] },
+    caps({ features: ["GatewayFrontendClientCertificateValidation", "GatewayBackendClientCertificate"] }));
+  t.like(ok!.conditions[0], { status: "True" });
+});
+
 test("addresses need GatewayStaticAddresses; types and values are checked", (t) => {
   const addrs = { addresses: [{ value: "10.0.0.1" }, { type: "Hostname", value: "lb.example.com" }] };
   const [no] = build({ Gateway: [gateway("g", [http("a")], addrs)] });

@@ -86,6 +86,8 @@ export const FEATURE = {
   TLSRouteModeTerminate: "TLSRouteModeTerminate",
   TLSRouteModeMixed: "TLSRouteModeMixed",
   GatewayAddressEmpty: "GatewayAddressEmpty",
+  GatewayFrontendClientCertificateValidation: "GatewayFrontendClientCertificateValidation",
+  GatewayBackendClientCertificate: "GatewayBackendClientCertificate",
   // Regular-expression matches are implementation-specific in Gateway API, so upstream has
   // no feature names; these are gatehouse's, so a backend that cannot evaluate regexes
   // (VPC Lattice) rejects them instead of dropping them.

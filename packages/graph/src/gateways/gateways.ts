@@ -1,5 +1,5 @@
 import {
-  COND, REASON, cond, generationOf, keyOf, nameOf, namespaceOf, sourceOf,
+  COND, FEATURE, REASON, cond, generationOf, keyOf, nameOf, namespaceOf, sourceOf,
   type Gateway, type NodeCondition, type Snapshot,
 } from "@gatehouse/model";
 import type { GatewayClassNode, GatewayNode } from "../types.js";
@@ -104,6 +104,8 @@ function gatewayAccepted(
       `spec.infrastructure.parametersRef: ${cls.capabilities.controllerName} takes no parameters; remove parametersRef`);
   }
   if (addressErrors.length > 0) return cond(COND.Accepted, false, REASON.UnsupportedAddress, addressErrors.join("; "));
+  const tlsError = unsupportedGatewayTLS(spec.tls, cls.capabilities.features, cls.capabilities.controllerName);
+  if (tlsError) return cond(COND.Accepted, false, REASON.Invalid, tlsError);
 
   const invalid = listeners.filter((l) => !l.valid);
   const valid = listeners.filter((l) => l.valid);
@@ -117,6 +119,24 @@ function gatewayAccepted(
   }
   return cond(COND.Accepted, true, REASON.ListenersNotValid,
     `Valid listeners: ${valid.map((l) => l.name).join(", ")}. Invalid listeners: ${problems.join("; ")}`);
+}
+
+/**
+ * spec.tls (client certificate validation, the Gateway's client certificate to backends)
+ * changes who may connect and how: serving the Gateway without it would be less secure
+ * than asked, so a class without the feature rejects the Gateway instead of ignoring it.
+ */
+function unsupportedGatewayTLS(tls: unknown, features: readonly string[], controller: string): string | undefined {
+  if (tls === undefined || tls === null) return undefined;
+  if (!isObj(tls)) return `spec.tls: must be an object, got ${show(tls)}`;
+  const problems: string[] = [];
+  if (tls.frontend !== undefined && !features.includes(FEATURE.GatewayFrontendClientCertificateValidation)) {
+    problems.push(`spec.tls.frontend: client certificate validation is not supported by ${controller}`);
+  }
+  if (tls.backend !== undefined && !features.includes(FEATURE.GatewayBackendClientCertificate)) {
+    problems.push(`spec.tls.backend: a client certificate towards backends is not supported by ${controller}`);
+  }
+  return problems.length ? problems.join("; ") : undefined;
 }
 
 /** The first failing listener condition, as `Type/Reason`. */
