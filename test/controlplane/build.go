@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// gatewayAPIVersion is the sigs.k8s.io/gateway-api release whose experimental-channel
+// CRDs the harness installs. Not a go.mod requirement: its dependency graph would pull
+// the pinned Kubernetes modules around, and only its YAML files are needed.
+const gatewayAPIVersion = "v1.6.3"
+
+type component struct {
+	pkg    string // Go package of the main
+	module string // module whose version keys the binary
+}
+
+var components = map[string]component{
+	"etcd":                    {"go.etcd.io/etcd/server/v3", "go.etcd.io/etcd/server/v3"},
+	"kube-apiserver":          {"k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes"},
+	"kube-controller-manager": {"k8s.io/kubernetes/cmd/kube-controller-manager", "k8s.io/kubernetes"},
+	"kube-scheduler":          {"k8s.io/kubernetes/cmd/kube-scheduler", "k8s.io/kubernetes"},
+}
+
+func componentNames() string {
+	names := make([]string, 0, len(components))
+	for n := range components {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// manifest is what `build` prints for the harness.
+type manifest struct {
+	Kubernetes string            `json:"kubernetes"`
+	Etcd       string            `json:"etcd"`
+	GatewayAPI string            `json:"gatewayAPI"`
+	Dir        string            `json:"dir"`
+	Tool       string            `json:"tool"`
+	Bin        map[string]string `json:"bin"`
+	CRDDir     string            `json:"crdDir"`
+}
+
+func cacheRoot() (string, error) {
+	if d := os.Getenv("GATEHOUSE_CACHE"); d != "" {
+		return filepath.Abs(d)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".cache", "gatehouse"), nil
+}
+
+func goCmd(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly -buildvcs=false")
+	return cmd
+}
+
+func goOutput(dir string, args ...string) ([]byte, error) {
+	var stderr bytes.Buffer
+	cmd := goCmd(dir, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return out, nil
+}
+
+// moduleDir is the directory of this module's go.mod (the builder runs from anywhere).
+func moduleDir() (string, error) {
+	out, err := goOutput(".", "env", "GOMOD")
+	if err != nil {
+		return "", err
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull || filepath.Base(gomod) != "go.mod" {
+		return "", fmt.Errorf("run from test/controlplane (go env GOMOD = %q)", gomod)
+	}
+	return filepath.Dir(gomod), nil
+}
+
+func moduleVersions(modDir string) (map[string]string, error) {
+	out, err := goOutput(modDir, "list", "-m", "-f", "{{.Path}} {{.Version}}", "k8s.io/kubernetes", "go.etcd.io/etcd/server/v3")
+	if err != nil {
+		return nil, err
+	}
+	v := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if f := strings.Fields(line); len(f) == 2 {
+			v[f[0]] = f[1]
+		}
+	}
+	return v, nil
+}
+
+// crdDir downloads the pinned gateway-api module (outside this module, so go.mod stays
+// as it is) and returns its experimental CRD directory.
+func crdDir() (string, error) {
+	out, err := goOutput(os.TempDir(), "mod", "download", "-json", "sigs.k8s.io/gateway-api@"+gatewayAPIVersion)
+	if err != nil {
+		return "", err
+	}
+	var m struct{ Dir, Error string }
+	if err := json.Unmarshal(out, &m); err != nil {
+		return "", err
+	}
+	if m.Error != "" {
+		return "", fmt.Errorf("sigs.k8s.io/gateway-api@%s: %s", gatewayAPIVersion, m.Error)
+	}
+	dir := filepath.Join(m.Dir, "config", "crd", "experimental")
+	if _, err := os.Stat(dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// k8sLdflags stamps the version the way hack/lib/version.sh does, so /version reports it.
+func k8sLdflags(version string) string {
+	major, minor := "", ""
+	if p := strings.SplitN(strings.TrimPrefix(version, "v"), ".", 3); len(p) >= 2 {
+		major, minor = p[0], p[1]
+	}
+	var b strings.Builder
+	for _, kv := range [][2]string{{"gitVersion", version}, {"gitMajor", major}, {"gitMinor", minor},
+		{"gitTreeState", "clean"}, {"buildDate", "1970-01-01T00:00:00Z"}} {
+		for _, pkg := range []string{"k8s.io/client-go/pkg/version", "k8s.io/component-base/version"} {
+			fmt.Fprintf(&b, " -X %s.%s=%s", pkg, kv[0], kv[1])
+		}
+	}
+	return b.String()
+}
+
+// buildKey changes whenever anything that goes into a binary changes: the dependency
+// pins, the Go toolchain, the flags.
+func buildKey(modDir, name, ldflags string) (string, error) {
+	h := sha256.New()
+	for _, f := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(modDir, f))
+		if err != nil {
+			return "", err
+		}
+		h.Write(b)
+	}
+	goVersion, err := goOutput(modDir, "env", "GOVERSION")
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(h, "\x00%s\x00%s\x00%s\x00%s", goVersion, name, ldflags, runtime.GOARCH)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func runBuild(args []string) error {
+	names := args
+	if len(names) == 0 {
+		names = []string{"etcd", "kube-apiserver"}
+	}
+	for _, n := range names {
+		if _, ok := components[n]; !ok {
+			return fmt.Errorf("unknown component %q (known: %s)", n, componentNames())
+		}
+	}
+	modDir, err := moduleDir()
+	if err != nil {
+		return err
+	}
+	versions, err := moduleVersions(modDir)
+	if err != nil {
+		return err
+	}
+	root, err := cacheRoot()
+	if err != nil {
+		return err
+	}
+	k8s := versions["k8s.io/kubernetes"]
+	dir := filepath.Join(root, "controlplane", k8s)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	// One builder at a time per version: parallel test workers wait for the first.
+	lock, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+
+	m := manifest{Kubernetes: k8s, Etcd: versions["go.etcd.io/etcd/server/v3"], GatewayAPI: gatewayAPIVersion,
+		Dir: dir, Bin: map[string]string{}}
+	if m.Tool, err = installSelf(dir); err != nil {
+		return err
+	}
+	for _, n := range names {
+		c := components[n]
+		ldflags := "-s -w"
+		if c.module == "k8s.io/kubernetes" {
+			ldflags += k8sLdflags(k8s)
+		}
+		out := filepath.Join(dir, n)
+		key, err := buildKey(modDir, n, ldflags)
+		if err != nil {
+			return err
+		}
+		if stamp, err := os.ReadFile(out + ".key"); err == nil && string(stamp) == key {
+			if _, err := os.Stat(out); err == nil {
+				m.Bin[n] = out
+				continue
+			}
+		}
+		if err := goBuild(modDir, n, c.pkg, ldflags, out); err != nil {
+			return err
+		}
+		if err := os.WriteFile(out+".key", []byte(key), 0o644); err != nil {
+			return err
+		}
+		m.Bin[n] = out
+	}
+	if m.CRDDir, err = crdDir(); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
+// goBuild compiles one component into out (atomically), using every core, and reports
+// progress on stderr: a cold kube-apiserver build compiles ~2,000 packages.
+func goBuild(modDir, name, pkg, ldflags, out string) error {
+	start := time.Now()
+	fmt.Fprintf(os.Stderr, "controlplane: building %s (%s); a cold build takes many minutes\n", name, pkg)
+	tmp := out + ".tmp"
+	cmd := goCmd(modDir, "build", "-v", "-trimpath", "-ldflags", ldflags, "-o", tmp, pkg)
+	pr, pw := io.Pipe()
+	cmd.Stdout = os.Stderr
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	compiled := make(chan int, 1)
+	go func() {
+		// `go build -v` prints each package it compiles; anything else is a message.
+		n := 0
+		last := time.Now()
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			if strings.ContainsAny(line, " \t:#") {
+				fmt.Fprintln(os.Stderr, line)
+				continue
+			}
+			n++
+			if time.Since(last) >= 30*time.Second {
+				last = time.Now()
+				fmt.Fprintf(os.Stderr, "controlplane: %s: %d packages compiled, %s\n", name, n, time.Since(start).Round(time.Second))
+			}
+		}
+		compiled <- n
+	}()
+	err := cmd.Wait()
+	pw.Close()
+	n := <-compiled
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("go build %s: %v", pkg, err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "controlplane: built %s in %s (%d packages compiled)\n", name, time.Since(start).Round(time.Second), n)
+	return nil
+}
+
+// installSelf copies the running builder next to the binaries, so the harness can run
+// `certs` and `exec` without `go run` (whose binary is deleted when it exits).
+func installSelf(dir string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(self)
+	if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, "controlplane")
+	if cur, err := os.ReadFile(dst); err == nil && bytes.Equal(cur, b) {
+		return dst, nil
+	}
+	if err := os.WriteFile(dst+".tmp", b, 0o755); err != nil {
+		return "", err
+	}
+	return dst, os.Rename(dst+".tmp", dst)
+}
