@@ -1,0 +1,3 @@
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from "./controlplane.js";
+export { buildControlPlane, controlPlaneModuleDir, type Component, type Manifest } from "./builder.js";
+export { installGatewayCRDs, readGatewayCRDs } from "./crds.js";
