@@ -20,8 +20,9 @@ interface Previous {
   ctx: GraphContext;
   /** Per route kind: the input list as given, whether it was already normalized, the objects used and their builds. */
   kinds: Map<RouteKind, KindState>;
-  /** Listener id → attached routes, Service key → routes using it: totals over every build. */
+  /** Listener id → attached routes, served key → routes, Service key → routes using it: totals over every build. */
   attached: Map<string, number>;
+  served: Map<string, number>;
   services: Map<string, number>;
   servicesSorted: string[];
 }
@@ -49,11 +50,13 @@ export class CoreSession {
     const ctx = reuse ? prev.ctx : graphContext({ snapshot: input.snapshot, controllers: input.controllers });
     // The totals are updated in place: the previous state is never used again once replaced.
     const attached = reuse ? prev.attached : new Map<string, number>();
+    const served = reuse ? prev.served : new Map<string, number>();
     const services = reuse ? prev.services : new Map<string, number>();
     let servicesChanged = !reuse;
     const count = (b: BuiltRoute | undefined, d: 1 | -1) => {
       if (!b) return;
       for (const k of b.attached) bump(attached, k, d);
+      for (const k of b.served) bump(served, k, d);
       for (const k of this.keysOf(b.node)) if (bump(services, k, d)) servicesChanged = true;
     };
 
@@ -90,9 +93,9 @@ export class CoreSession {
       kinds.set(kind, { raw, clean, objects, builds });
     }
     const servicesSorted = servicesChanged || !prev ? [...services.keys()].sort() : prev.servicesSorted;
-    this.previous = { input, ctx, kinds, attached, services, servicesSorted };
+    this.previous = { input, ctx, kinds, attached, served, services, servicesSorted };
 
-    const graph = finishGraph(ctx, built, { attached, services: servicesSorted });
+    const graph = finishGraph(ctx, built, { attached, served, services: servicesSorted });
     const desired = buildDesiredState(graph, this.ir);
     const statuses = computeStatuses({
       graph,

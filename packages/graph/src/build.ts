@@ -6,7 +6,7 @@ import { buildGatewayClasses } from "./gateways/gatewayclasses.js";
 import { buildGateways } from "./gateways/gateways.js";
 import { BackendTLSPolicies } from "./backends/backendtlspolicies.js";
 import {
-  attachedCounts, buildAllRoutes, withAttachedRoutes, routeContext, type BuildRoutesInput, type BuiltRoute, type RouteContext,
+  countKeys, buildAllRoutes, withAttachedRoutes, routeContext, type BuildRoutesInput, type BuiltRoute, type RouteContext,
 } from "./routes/routes.js";
 
 /**
@@ -40,6 +40,8 @@ export function graphContext(input: GraphInput): GraphContext {
  */
 export interface RouteTotals {
   attached: ReadonlyMap<string, number>;
+  /** BuiltRoute.served key → count. */
+  served: ReadonlyMap<string, number>;
   services: readonly string[];
 }
 
@@ -47,8 +49,8 @@ export interface RouteTotals {
 export function finishGraph(
   ctx: Pick<GraphContext, "gatewayClasses" | "gateways" | "tlsPolicies">, built: readonly BuiltRoute[], totals?: RouteTotals,
 ): Graph {
-  const gateways = withAttachedRoutes(ctx.gateways, totals?.attached ?? attachedCounts(built));
-  const routes = rejectListenerConflicts(built.map((b) => b.node));
+  const gateways = withAttachedRoutes(ctx.gateways, totals?.attached ?? countKeys(built, "attached"));
+  const routes = rejectListenerConflicts(built.map((b) => b.node), totals?.served ?? countKeys(built, "served"));
   const referenced = collectReferences(gateways, totals?.services ?? routeServiceKeys(routes), ctx.tlsPolicies);
   return {
     gatewayClasses: [...ctx.gatewayClasses], gateways, routes,

@@ -9,6 +9,7 @@ import { isValidHostname } from "../hostnames.js";
 import { arr, cmp, obj, show, str, stringMap } from "../json.js";
 import { attach, parentCandidates, type ParentCandidate } from "./parents.js";
 import { buildRule } from "./rules.js";
+import { servedKeys } from "./listener-conflicts.js";
 import { Caps } from "./validate.js";
 
 export interface BuildRoutesInput {
@@ -41,7 +42,7 @@ export function buildAllRoutes(snapshot: Snapshot, ctx: RouteContext): BuiltRout
 /** buildAllRoutes, adding each route's attachments to the given listeners' attachedRoutes (in place). */
 export function buildRoutes(input: BuildRoutesInput): RouteNode[] {
   const built = buildAllRoutes(input.snapshot, routeContext(input));
-  const counted = withAttachedRoutes(input.gateways, attachedCounts(built));
+  const counted = withAttachedRoutes(input.gateways, countKeys(built, "attached"));
   input.gateways.forEach((g, i) => g.listeners.forEach((l, j) => {
     l.attachedRoutes += counted[i]!.listeners[j]!.attachedRoutes;
   }));
@@ -73,13 +74,17 @@ export function routeContext(input: BuildRoutesInput): RouteContext {
   return { gateways, classes, namespaceLabels, backends };
 }
 
-/** A route node and the listeners (`gatewayKey` NUL listener index) it counts towards attachedRoutes on. */
-export interface BuiltRoute { node: RouteNode; attached: string[] }
+/**
+ * A route node; the listeners (`gatewayKey` NUL listener index) it counts towards
+ * attachedRoutes on; and the listeners it is served on, by kind (`kind` NUL `gatewayKey/listener`,
+ * see listener-conflicts.ts), so that callers can keep running totals of both.
+ */
+export interface BuiltRoute { node: RouteNode; attached: string[]; served: string[] }
 
-/** Listener id (see BuiltRoute.attached) → number of routes attached to it. */
-export function attachedCounts(routes: readonly BuiltRoute[]): Map<string, number> {
+/** Key (see BuiltRoute.attached or .served) → number of routes. */
+export function countKeys(routes: readonly BuiltRoute[], of: "attached" | "served"): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const r of routes) for (const k of r.attached) counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const r of routes) for (const k of r[of]) counts.set(k, (counts.get(k) ?? 0) + 1);
   return counts;
 }
 
@@ -177,7 +182,7 @@ export function buildRoute(kind: RouteKind, o: RouteObject, ctx: RouteContext): 
     parents,
     rules,
   };
-  return { node, attached: [...attached] };
+  return { node, attached: [...attached], served: servedKeys(node) };
 }
 
 /** Distinct capabilities of the classes the route's parents belong to, by controllerName. */
