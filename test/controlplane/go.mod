@@ -2,6 +2,9 @@ module github.com/gatehouse/gatehouse/test/controlplane
 
 go 1.26.0
 
+// The control plane binaries the harness builds (go run . build). Pins, in the require
+// block below: k8s.io/kubernetes v1.36.3 and go.etcd.io/etcd/server/v3 v3.6.8, the etcd
+// release Kubernetes v1.36.3 itself requires for its etcd client.
 tool (
 	go.etcd.io/etcd/server/v3
 	k8s.io/kubernetes/cmd/kube-apiserver
