@@ -17,7 +17,7 @@ import { ManagedProcess } from "./process.js";
 export interface ControlPlaneOptions {
   /** Install the Gateway API experimental-channel CRDs (default true). */
   gatewayAPI?: boolean;
-  /** Extra kube-apiserver flags (`--name=value`), appended after the harness's own. */
+  /** Extra kube-apiserver flags (`--name=value`), appended after the harness's own (then GATEHOUSE_APISERVER_ARGS, split on spaces). */
   apiServerArgs?: string[];
   /** Progress messages (default: stderr when GATEHOUSE_HARNESS_VERBOSE is set). */
   log?: (line: string) => void;
@@ -133,6 +133,7 @@ async function startOnce(manifest: Manifest, opts: ControlPlaneOptions, log: (l:
       "--enable-priority-and-fairness=false",
       "--profiling=false",
       ...(opts.apiServerArgs ?? []),
+      ...(process.env["GATEHOUSE_APISERVER_ARGS"]?.split(/\s+/).filter(Boolean) ?? []),
     ];
     const startApiServer = async () => {
       const t = Date.now();

@@ -2,7 +2,7 @@
 // kustomization lists them, and waits until the API server serves every one.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ApiException, ApiextensionsV1Api, KubeConfig, loadAllYaml, loadYaml, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { ApiException, ApiextensionsV1Api, CustomObjectsApi, KubeConfig, loadAllYaml, loadYaml, type V1CustomResourceDefinition } from "@kubernetes/client-node";
 
 /** The CRDs in `crdDir` in kustomization order (the channel's ValidatingAdmissionPolicy, which only guards CRD upgrades, is left out). */
 export async function readGatewayCRDs(crdDir: string): Promise<V1CustomResourceDefinition[]> {
@@ -45,5 +45,25 @@ export async function installGatewayCRDs(kc: KubeConfig, crdDir: string, timeout
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  // Established is not serving yet: the first requests build the resource's storage and
+  // then get 429 "storage is (re)initializing" until its watch cache has synced. Tests
+  // start once a list of every resource succeeds.
+  const objects = kc.makeApiClient(CustomObjectsApi);
+  await Promise.all(
+    crds.map(async (crd) => {
+      const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]?.name ?? "v1";
+      const req = { group: crd.spec.group, version, plural: crd.spec.names.plural, limit: 1 };
+      for (;;) {
+        try {
+          await objects.listClusterCustomObject(req);
+          return;
+        } catch (e) {
+          if (!(e instanceof ApiException && [404, 429, 503].includes(e.code))) throw e;
+          if (Date.now() > deadline) throw new Error(`test harness: ${req.plural}.${req.group} not served after ${timeoutMs} ms: ${e.code} ${String(e.body)}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }),
+  );
   return names;
 }
