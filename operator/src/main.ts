@@ -2,6 +2,8 @@
 // The `gatehouse` command. Usage errors (bad flags, bad config, missing files) print one
 // line on stderr and exit 2; anything else unexpected prints one line and exits 1.
 import { readFileSync } from "node:fs";
+import v8 from "node:v8";
+import { V8_HEAP_FLAGS } from "@gatehouse/core";
 import { Command, CommanderError, Option } from "commander";
 import { loadStandaloneConfig } from "./config.js";
 import { UsageError } from "./errors.js";
@@ -99,4 +101,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Exit through exitCode, not process.exit(), so a large stdout is flushed first.
+v8.setFlagsFromString(V8_HEAP_FLAGS); // peak memory; see packages/core/src/heap.ts
 process.exitCode = await main(process.argv);

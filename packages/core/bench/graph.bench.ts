@@ -2,15 +2,17 @@
 // Measures a full compute(), a one-route change (CoreSession.update on a warm session; the
 // per-stage split and --profile show where a full recompute's time goes), and peak RSS. Prints figures, then one JSON line:
 //   {"routes":…, "full_ms":…, "one_change_ms":…, "rss_mb":…}
-// Usage: node dist/bench/graph.bench.js [--routes=N] [--runs=N] [--profile[=session]]
+// Usage: node dist/bench/graph.bench.js [--routes=N] [--runs=N] [--profile[=session]] [--default-heap]
 import { Session } from "node:inspector/promises";
 import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
 import { FEATURE, ROUTE_KINDS, snapshotFromObjects, type Capabilities, type Snapshot } from "@gatehouse/model";
 import { buildGraph } from "@gatehouse/graph";
 import { buildDesiredState } from "@gatehouse/ir";
 import { computeStatuses } from "@gatehouse/status";
-import { CoreSession, compute } from "../src/index.js";
+import { CoreSession, V8_HEAP_FLAGS, compute } from "../src/index.js";
 
+// The heap settings the operator runs with (see src/heap.ts); --default-heap measures V8's defaults.
 const args = new Map(process.argv.slice(2).map((a) => {
   const [k, v] = a.replace(/^--/, "").split("=");
   return [k ?? "", v ?? "true"] as const;
@@ -170,6 +172,8 @@ async function profile<T>(f: () => T): Promise<{ fn: string; selfMs: number }[]>
 }
 
 async function main(): Promise<void> {
+  if (!args.has("default-heap")) v8.setFlagsFromString(V8_HEAP_FLAGS);
+  console.log(`gatehouse bench: V8 heap flags ${args.has("default-heap") ? "(V8 defaults)" : V8_HEAP_FLAGS}`);
   const [objects, genMs] = time(generate);
   const [{ snapshot, rejected }, snapMs] = time(() => snapshotFromObjects(objects));
   const endpoints = snapshot.EndpointSlice.reduce((n, s) => n + (s.endpoints?.length ?? 0), 0);
