@@ -29,7 +29,7 @@ test("an HTTPRoute and a GRPCRoute sharing a hostname on one listener: the older
   t.like(c["GRPCRoute/rpc"], { status: "True" });
   t.deepEqual(c["HTTPRoute/web"], {
     type: "Accepted", status: "False", reason: "NotAllowedByListeners",
-    message: "listener web of Gateway default/gw already serves the older GRPCRoute default/rpc; an HTTPRoute and a GRPCRoute may not share a hostname on one listener",
+    message: "listener web of Gateway default/gw already serves GRPCRoute default/rpc, which was created first (or, created at the same time, sorts first by namespace/name); an HTTPRoute and a GRPCRoute may not share a hostname on one listener",
   });
 });
 
@@ -68,6 +68,6 @@ test("two TCPRoutes on one TCP listener: the older is served, the newer is not a
   t.like(c["TCPRoute/old"], { status: "True" });
   t.deepEqual(c["TCPRoute/new"], {
     type: "Accepted", status: "False", reason: "NotAllowedByListeners",
-    message: "listener db of Gateway default/gw already serves the older TCPRoute default/old; a TCPRoute listener serves one route",
+    message: "listener db of Gateway default/gw already serves TCPRoute default/old, which was created first (or, created at the same time, sorts first by namespace/name); a TCPRoute listener serves one route",
   });
 });

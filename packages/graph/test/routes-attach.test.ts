@@ -155,13 +155,23 @@ test("a Gateway that is not accepted: Accepted=False NoMatchingParent, attachmen
   t.is(gateways[0]!.listeners[0]!.attachedRoutes, 1);
 });
 
-test("an invalid listener still counts the route (spec: listener status does not impact attachment)", (t) => {
+test("an invalid listener still counts the route (spec: listener status does not impact attachment), but the route says it is not served", (t) => {
   const { routes, gateways } = run({
     gateways: [gateway("gw", [listener("https", { protocol: "HTTPS", port: 443, valid: false })])],
     objects: { HTTPRoute: [httpRoute("r", [])] },
   });
-  t.true(only(only(routes).parents).accepted);
+  const parent = only(only(routes).parents);
+  t.false(parent.accepted);
+  t.deepEqual(parent.conditions[0], {
+    type: "Accepted", status: "False", reason: "NoReadyListeners",
+    message: "the listeners this route attaches to on Gateway infra/gw (https) are not valid; see the Gateway's listener conditions",
+  });
   t.is(gateways[0]!.listeners[0]!.attachedRoutes, 1);
+  const mixed = run({
+    gateways: [gateway("gw", [listener("https", { protocol: "HTTPS", port: 443, valid: false }), listener("http")])],
+    objects: { HTTPRoute: [httpRoute("r", [])] },
+  });
+  t.true(only(only(mixed.routes).parents).accepted, "one valid listener is enough");
 });
 
 test("several parentRefs to one Gateway count each listener once; exact duplicates collapse", (t) => {

@@ -29,6 +29,7 @@ export interface GatewayResult {
   reason: string;                 // Programmed | Invalid | Pending | AddressNotAssigned | NoResources ...
   message: string;
   addresses: GatewayStatusAddress[];
+  /** Every listener the provider serves; empty means "all follow the Gateway". A valid listener missing from a non-empty list is Pending. */
   listeners: ListenerResult[];
 }
 

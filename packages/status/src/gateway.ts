@@ -35,6 +35,10 @@ export function listenerProgrammed(gw: GatewayNode, l: ListenerNode, result: Gat
     return cond(COND.Programmed, false, REASON.Pending, `the Gateway is not programmed: ${why}`);
   }
   const lr = asArray(result.listeners).find((x) => isObject(x) && x.name === l.name) as GatewayResult["listeners"][number] | undefined;
+  // A provider that reports listeners must report every one it serves: a missing one is not programmed yet.
+  if (!lr && asArray(result.listeners).length > 0) {
+    return cond(COND.Programmed, false, REASON.Pending, `${gw.controllerName} has not reported the listener`);
+  }
   if (lr && lr.programmed !== true) {
     return cond(COND.Programmed, false, safeReason(lr.reason, REASON.Pending),
       safeMessage(lr.message) || `${gw.controllerName} has not programmed the listener`);

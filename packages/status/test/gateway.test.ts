@@ -100,7 +100,7 @@ test("a provider reason the API server would reject falls back to Invalid", (t) 
   t.is(byType(s.conditions, "Programmed").reason, "Invalid");
 });
 
-test("listener Programmed: invalid listener → Invalid; listener result not programmed → its reason", (t) => {
+test("listener Programmed: invalid listener → Invalid; listener result not programmed → its reason; unreported → Pending", (t) => {
   const bad = listener("https", false, [
     cond("Accepted", false, "UnsupportedProtocol", "protocol FOO"), cond("ResolvedRefs", true, "ResolvedRefs", ""), cond("Conflicted", false, "NoConflicts", ""),
   ]);
@@ -108,10 +108,12 @@ test("listener Programmed: invalid listener → Invalid; listener result not pro
   const s = gwStatus(gw, [programmedResult({ listeners: [{ name: "other", programmed: false, reason: "Pending", message: "port busy" }] })]);
   t.deepEqual(s.listeners.map((l) => l.name), ["http", "https", "other"]);
   const [http, https, other] = s.listeners.map((l) => byType(l.conditions, "Programmed"));
-  t.is(http!.status, "True");
   t.deepEqual([https!.status, https!.reason], ["False", "Invalid"]);
   t.regex(https!.message, /protocol FOO/);
   t.deepEqual([other!.status, other!.reason, other!.message], ["False", "Pending", "port busy"]);
+  t.deepEqual([http!.status, http!.reason], ["False", "Pending"], "not in a non-empty listener list: not programmed yet");
+  const all = gwStatus(gw, [programmedResult({ listeners: [] })]);
+  t.is(byType(all.listeners[0]!.conditions, "Programmed").status, "True", "an empty list: every listener follows the Gateway");
 });
 
 test("Gateway not accepted: Programmed False/Invalid even with a programmed result", (t) => {

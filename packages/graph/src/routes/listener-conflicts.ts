@@ -31,7 +31,7 @@ export function rejectListenerConflicts(routes: readonly RouteNode[], served: Re
     for (const [e, winner] of losers(entries)) {
       let why = lost.get(e.parent);
       if (!why) lost.set(e.parent, (why = new Map()));
-      why.set(e.listener, `listener ${e.listener} of Gateway ${e.parent.gatewayKey} already serves the older ${winner.route.kind} ${winner.route.key}; ${e.route.kind === "TCPRoute" || e.route.kind === "UDPRoute"
+      why.set(e.listener, `listener ${e.listener} of Gateway ${e.parent.gatewayKey} already serves ${winner.route.kind} ${winner.route.key}, which was created first (or, created at the same time, sorts first by namespace/name); ${e.route.kind === "TCPRoute" || e.route.kind === "UDPRoute"
         ? `a ${e.route.kind} listener serves one route`
         : "an HTTPRoute and a GRPCRoute may not share a hostname on one listener"}`);
     }

@@ -5,6 +5,7 @@ import type { GatewayNode, ListenerNode, NormalizedParentRef } from "../types.js
 import { listenerAllowsRoute } from "../gateways/allowed-routes.js";
 import { intersectHostnames } from "../hostnames.js";
 import { arr, isInt, obj, str } from "../json.js";
+import { ROUTE_REASON } from "./reasons.js";
 
 export interface ParentCandidate {
   index: number;
@@ -107,6 +108,11 @@ export function attach(
       `no hostname of ${route.hostnames.join(", ")} matches a listener hostname of ${gwName} (${allowed.map((l) => `${l.name}: ${l.hostname ?? "*"}`).join(", ")})`);
   }
   if (!gw.accepted) return { listeners, failure: { reason: REASON.NoMatchingParent, message: `${gwName} is not accepted` } };
+  // Attached (and counted in attachedRoutes) but served nowhere: say so rather than "accepted".
+  if (listeners.every((x) => !x.listener.valid)) {
+    return { listeners, failure: { reason: ROUTE_REASON.NoReadyListeners,
+      message: `the listeners this route attaches to on ${gwName} (${listeners.map((x) => x.listener.name).join(", ")}) are not valid; see the Gateway's listener conditions` } };
+  }
   return { listeners };
 }
 

@@ -6,6 +6,8 @@ export const ROUTE_REASON = {
   IncompatibleFilters: REASON.IncompatibleFilters,
   /** ResolvedRefs=False: the backend's appProtocol cannot be spoken by the class. */
   UnsupportedProtocol: REASON.UnsupportedProtocol,
+  /** Accepted=False (implementation-specific, as Envoy Gateway spells it): every listener the route attaches to is invalid. */
+  NoReadyListeners: "NoReadyListeners",
 } as const;
 
 /** Gateway API extended features for redirect status codes (conformance feature names). */
