@@ -1,17 +1,17 @@
-import { FEATURE, ROUTE_KINDS, type Capabilities } from "@gatehouse/model";
+import { ALL_FEATURES, ROUTE_KINDS, type Capabilities } from "@gatehouse/model";
 
 export const LOCAL_CONTROLLER = "gatehouse.dev/local";
 
 /**
  * What the local (standalone) provider serves: every protocol, TLS mode, route kind and
- * feature. Lives here until the local provider package exists and declares it itself.
+ * feature the core can carry. Lives here until the local provider package exists and declares it itself.
  */
 export const localCapabilities: Capabilities = {
   controllerName: LOCAL_CONTROLLER,
   protocols: ["HTTP", "HTTPS", "TLS", "TCP", "UDP"],
   tlsModes: ["Terminate", "Passthrough"],
   routeKinds: [...ROUTE_KINDS],
-  features: Object.values(FEATURE).sort(),
+  features: [...ALL_FEATURES].sort(),
   limits: {},
 };
 

@@ -2,19 +2,19 @@
 // They mirror what the real providers will declare (issues 4, 6, 7), so that a golden case
 // under `lattice` or `gcp` shows exactly what the core reports for fields those backends
 // cannot express.
-import { FEATURE, ROUTE_KINDS, type Capabilities } from "@gatehouse/model";
+import { ALL_FEATURES, FEATURE, ROUTE_KINDS, type Capabilities } from "@gatehouse/model";
 
 const F = FEATURE;
 
 const REDIRECT_CODES = [F.HTTPRoute303RedirectStatusCode, F.HTTPRoute307RedirectStatusCode, F.HTTPRoute308RedirectStatusCode];
 
-/** The local proxy: everything Gateway API has. */
+/** The local proxy: everything the core can carry. */
 const full: Capabilities = {
   controllerName: "gatehouse.dev/local",
   protocols: ["HTTP", "HTTPS", "TLS", "TCP", "UDP"],
   tlsModes: ["Terminate", "Passthrough"],
   routeKinds: [...ROUTE_KINDS],
-  features: Object.values(F),
+  features: [...ALL_FEATURES],
   limits: {},
 };
 

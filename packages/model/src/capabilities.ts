@@ -96,5 +96,14 @@ export const FEATURE = {
   HTTPRouteQueryParamRegularExpression: "HTTPRouteQueryParamRegularExpression",
 } as const;
 
-/** Every feature name above. */
-export const ALL_FEATURES: readonly string[] = Object.values(FEATURE);
+/**
+ * Features the graph checks for but the desired state does not carry yet (Gateway
+ * spec.tls client certificates): no backend can honour them, so none may declare them.
+ */
+export const NOT_CARRIED_FEATURES: readonly string[] = [
+  FEATURE.GatewayFrontendClientCertificateValidation,
+  FEATURE.GatewayBackendClientCertificate,
+];
+
+/** Every feature a backend could declare today. */
+export const ALL_FEATURES: readonly string[] = Object.values(FEATURE).filter((f) => !NOT_CARRIED_FEATURES.includes(f));
