@@ -3,6 +3,7 @@
 // under `lattice` or `gcp` shows exactly what the core reports for fields those backends
 // cannot express.
 import { ALL_FEATURES, FEATURE, ROUTE_KINDS, type Capabilities } from "@gatehouse/model";
+import { LATTICE } from "@gatehouse/ir";
 
 const F = FEATURE;
 
@@ -37,6 +38,7 @@ const lattice: Capabilities = {
     F.HTTPRouteBackendProtocolH2C,
   ],
   filters: [],
+  certificateOptions: [LATTICE.certificateArnOption],
   limits: { rulesPerRoute: 100, backendsPerRule: 10, headerMatchesPerMatch: 5, hostnamesPerRoute: 1 },
 };
 

@@ -1,5 +1,6 @@
 import test from "ava";
 import { buildDesiredState, gatewayCentricView, GCP } from "../src/index.js";
+import { retryConditions } from "../src/views/gcp-rules.js";
 import { backend, CONTROLLER, gateway, graph, headers, listener, match, rng, route } from "./fixtures.js";
 
 const gw = () => gateway([
@@ -12,7 +13,7 @@ test("URL map per port with host rules, path matchers and prioritized route rule
   const r = route("HTTPRoute", "default", "web", [
     { matches: [match("/api", "PathPrefix", { method: "POST", queryParams: [{ type: "Exact", name: "q", value: "1" }] })],
       backends: [backend(src, 0, 0, "a", { weight: 2 }), backend(src, 0, 1, "b", { weight: 0 })],
-      extra: { timeouts: { requestMs: 1500 }, retry: { attempts: 3, codes: [503, 500], backoffMs: 100 } } },
+      extra: { timeouts: { requestMs: 1500 }, retry: { attempts: 3, codes: [502, 503, 504], backoffMs: 100 } } },
     { matches: [match("/old", "Exact")], backends: [], filters: [{ type: "RequestRedirect", config: { statusCode: 301, scheme: "https", path: { type: "ReplaceFullPath", value: "/new" } } }] },
     { matches: [match("/rw")], filters: [{ type: "URLRewrite", config: { path: { type: "ReplacePrefixMatch", value: "/x" } } },
       { type: "RequestHeaderModifier", config: headers({ add: [{ name: "h", value: "v" }] }) }] },
@@ -39,7 +40,7 @@ test("URL map per port with host rules, path matchers and prioritized route rule
   t.deepEqual(api.matchRules[0]!.queryParameterMatches, [{ name: "q", exactMatch: "1" }]);
   t.deepEqual(api.routeAction?.weightedBackendServices.map((w) => [w.backendKey, w.weight]), [["Service/default/a:80", 2], ["Service/default/b:80", 0]]);
   t.deepEqual(api.routeAction?.timeout, { seconds: 1, nanos: 500_000_000 });
-  t.deepEqual(api.routeAction?.retryPolicy, { retryConditions: ["5xx", "connect-failure", "gateway-error"], numRetries: 3 });
+  t.deepEqual(api.routeAction?.retryPolicy, { retryConditions: ["connect-failure", "gateway-error"], numRetries: 3 });
   // Prefix rewrite: one rule per path form, each with the right replacement.
   t.deepEqual([rules[3]!, rules[4]!].map((x) => [x.matchRules[0]!.fullPathMatch ?? x.matchRules[0]!.prefixMatch, x.routeAction?.urlRewrite?.pathPrefixRewrite]),
     [["/rw", "/x"], ["/rw/", "/x/"]]);
@@ -53,7 +54,7 @@ test("URL map per port with host rules, path matchers and prioritized route rule
   ]); // "gone" answers 500 directly: no backend service for it
   t.deepEqual(view.backendServices[0]!.negs, [{ zone: "z1", name: view.backendServices[0]!.negs[0]!.name,
     endpoints: [{ ipAddress: "10.0.0.1", port: 8080 }, { ipAddress: "10.0.0.2", port: 8080 }] }]);
-  t.deepEqual(view.unsupported, []);
+  t.deepEqual(view.unsupported.map((u) => u.message), ["retry backoff: GCP URL maps have no retry backoff"]);
 });
 
 test("listener isolation: a host claimed by a more specific listener stays its", (t) => {
@@ -108,4 +109,12 @@ test("deterministic view", (t) => {
   const one = JSON.stringify(gatewayCentricView(buildDesiredState(graph([gw()], routes)), CONTROLLER));
   const two = JSON.stringify(gatewayCentricView(buildDesiredState(graph([gw()], [...routes].reverse())), CONTROLLER));
   t.is(one, two);
+});
+
+test("retry codes map to GCP classes only when the whole class is asked for; the rest is reported", (t) => {
+  t.deepEqual(retryConditions([502, 503, 504, 409]), { conditions: ["connect-failure", "gateway-error", "retriable-4xx"], problems: [] });
+  t.deepEqual(retryConditions([503, 429]), {
+    conditions: ["connect-failure"],
+    problems: ['retry codes 503: GCP retries them only as "gateway-error" (502, 503, 504)', "retry codes 429: GCP has no retry condition for them"],
+  });
 });

@@ -95,3 +95,19 @@ test("deterministic view", (t) => {
   const two = JSON.stringify(routeCentricView(buildDesiredState(graph([gw()], [...routes].reverse())), CONTROLLER));
   t.is(one, two);
 });
+
+test("HTTPS: the service's certificateArn comes from the listener's tls.options; a Secret-only listener is reported", (t) => {
+  const https = (options: Record<string, string>) => listener("https", 443, "HTTPS", {
+    tls: { mode: "Terminate", certificates: [], options },
+  });
+  const r = route("HTTPRoute", "default", "web", [{}], { hostnames: ["web.example.com"], listeners: [{ name: "https", hostnames: ["web.example.com"] }] });
+  const arn = "arn:aws:acm:us-east-1:111122223333:certificate/abc";
+  const ok = routeCentricView(buildDesiredState(graph([gateway([https({ [LATTICE.certificateArnOption]: arn })])], [r])), CONTROLLER);
+  t.is(ok.services[0]!.certificateArn, arn);
+  t.deepEqual(ok.unsupported, []);
+  const secret = routeCentricView(buildDesiredState(graph([gateway([https({})])], [r])), CONTROLLER);
+  t.is(secret.services[0]!.certificateArn, undefined);
+  t.deepEqual(secret.unsupported.map((u) => u.message), [
+    `HTTPS listener gateway/infra/gw/listener/https: VPC Lattice takes an ACM certificate ARN in tls.options["${LATTICE.certificateArnOption}"], not a Kubernetes Secret`,
+  ]);
+});

@@ -23,6 +23,12 @@ export interface Capabilities {
    * backend could leave out; Extended sub-features still need their FEATURE as well.
    */
   filters?: string[];
+  /**
+   * Listener `tls.options` keys that carry a certificate the backend understands instead of
+   * a Secret (VPC Lattice: an ACM certificate ARN). A Terminate listener with one of them
+   * needs no certificateRefs.
+   */
+  certificateOptions?: string[];
   limits: Limits;
 }
 

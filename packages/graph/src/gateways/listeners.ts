@@ -103,14 +103,19 @@ export function draftListener(raw: Record<string, unknown>, index: number, name:
         const refs = arr(raw.tls.certificateRefs);
         const resolved = resolveCertificateRefs(refs, `${path}.tls.certificateRefs`, ctx.gatewayNamespace, ctx.secrets, ctx.grants);
         certificateRefKeys = resolved.keys;
-        if (refs.length === 0) {
+        const options = stringMap(raw.tls.options);
+        // The CRD allows Terminate with options alone: a class may take its certificate from
+        // an option (e.g. an ACM certificate ARN) instead of a Secret.
+        const certOptions = (caps.certificateOptions ?? []).filter((k) => options[k]);
+        if (refs.length === 0 && certOptions.length === 0) {
+          const alt = caps.certificateOptions?.length ? ` (or tls.options ${caps.certificateOptions.join(", ")})` : "";
           unresolved.push({
             reason: REASON.InvalidCertificateRef,
-            message: `${path}.tls.certificateRefs: at least one certificate is required when mode is Terminate`,
+            message: `${path}.tls.certificateRefs: at least one certificate${alt} is required when mode is Terminate`,
           });
         }
         unresolved.push(...resolved.problems);
-        tls = { mode, certificates: resolved.certificates, options: stringMap(raw.tls.options) };
+        tls = { mode, certificates: resolved.certificates, options };
       }
     }
   } else if (hasTls && protocolOk) {

@@ -39,15 +39,30 @@ const REDIRECT_CODE: Record<number, GcpUrlRedirect["redirectResponseCode"]> = {
   301: "MOVED_PERMANENTLY_DEFAULT", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
 };
 
-/** Retry codes → GCP retryConditions (GCP retries by class, not by code). */
-export function retryConditions(codes: readonly number[]): string[] {
-  const out = new Set<string>(["connect-failure"]);
-  for (const c of codes) {
-    if (c === 502 || c === 503 || c === 504) out.add("gateway-error");
-    else if (c >= 500 && c <= 599) out.add("5xx");
-    else if (c === 409) out.add("retriable-4xx");
+/** GCP retry classes whose codes are exactly known (retryPolicy.retryConditions). */
+const RETRY_CLASSES: readonly { name: string; codes: readonly number[] }[] = [
+  { name: "gateway-error", codes: [502, 503, 504] },
+  { name: "retriable-4xx", codes: [409] },
+];
+
+/**
+ * Retry codes → GCP retryConditions. GCP retries by class, not by code, so a code maps only
+ * when its whole class was asked for; `problems` lists what cannot be expressed exactly
+ * (codes without a class, or a class that would also retry codes not listed).
+ */
+export function retryConditions(codes: readonly number[]): { conditions: string[]; problems: string[] } {
+  const asked = new Set(codes);
+  const conditions = ["connect-failure"];
+  const problems: string[] = [];
+  for (const c of RETRY_CLASSES) {
+    const hit = c.codes.filter((x) => asked.has(x));
+    if (hit.length === 0) continue;
+    if (hit.length === c.codes.length) conditions.push(c.name);
+    else problems.push(`retry codes ${hit.join(", ")}: GCP retries them only as "${c.name}" (${c.codes.join(", ")})`);
+    for (const x of hit) asked.delete(x);
   }
-  return [...out].sort();
+  if (asked.size > 0) problems.push(`retry codes ${[...asked].sort((x, y) => x - y).join(", ")}: GCP has no retry condition for them`);
+  return { conditions: conditions.sort(), problems };
 }
 
 function originRegex(origin: string): string {
@@ -168,7 +183,10 @@ function routeAction(e: IRHTTPRoute, v: PathVariant, ctx: RuleContext): GcpRoute
   if (t?.requestMs !== undefined) out.timeout = duration(t.requestMs);
   else if (t?.backendRequestMs !== undefined) out.timeout = duration(t.backendRequestMs);
   if (e.retry) {
-    out.retryPolicy = { retryConditions: retryConditions(e.retry.codes), numRetries: e.retry.attempts ?? 1 };
+    const { conditions, problems } = retryConditions(e.retry.codes);
+    for (const p of problems) note(ctx, e, p);
+    if (e.retry.backoffMs !== undefined) note(ctx, e, "retry backoff: GCP URL maps have no retry backoff");
+    out.retryPolicy = { retryConditions: conditions, numRetries: e.retry.attempts ?? 1 };
     if (t?.backendRequestMs !== undefined) out.retryPolicy.perTryTimeout = duration(t.backendRequestMs);
   }
   return out;

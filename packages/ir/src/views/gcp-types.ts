@@ -123,7 +123,7 @@ export interface GcpBackendService {
   name: string;
   protocol: "HTTP" | "HTTPS" | "HTTP2" | "H2C";
   port: number;
-  /** One NEG per zone (zone "" when endpoints carry none), sorted by zone. */
+  /** One NEG per zone, sorted by zone; endpoints without a zone are left out and reported. */
   negs: { zone: string; name: string; endpoints: GcpNegEndpoint[] }[];
   /** An invalid reference: no endpoints, so its weight share fails (GCP answers 503, not 500). */
   invalid?: { reason: string; message: string };

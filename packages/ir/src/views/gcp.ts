@@ -16,24 +16,32 @@ function gcpName(parts: string[], identity: string): string {
 class BackendServices {
   private readonly byKey = new Map<string, GcpBackendService>();
 
+  constructor(private readonly unsupported: GcpUnsupported[]) {}
+
   /** Registers `b` (merging sources) and returns its backend service name. */
-  add(b: IRBackend, grpc: boolean): string {
+  add(b: IRBackend, grpc: boolean, gatewayKey: string): string {
     let bs = this.byKey.get(b.id);
     if (!bs) {
-      this.byKey.set(b.id, (bs = this.create(b, grpc)));
+      this.byKey.set(b.id, (bs = this.create(b, grpc, gatewayKey)));
     } else if (!bs.sources.includes(b.source)) {
       bs.sources = [...bs.sources, b.source].sort();
     }
     return bs.name;
   }
 
-  private create(b: IRBackend, grpc: boolean): GcpBackendService {
+  private create(b: IRBackend, grpc: boolean, gatewayKey: string): GcpBackendService {
     const port = b.port ?? b.endpoints[0]?.port ?? 80;
     const name = gcpName([b.namespace, b.name, String(port)], b.id);
     const zones = new Map<string, Map<string, { ipAddress: string; port: number }>>();
     for (const e of b.invalid ? [] : b.endpoints) {
       if (!e.ready || e.family === "FQDN") continue;
-      const zone = e.zone ?? "";
+      // Zonal NEGs need the endpoint's zone (EndpointSlice endpoints[].zone, set on GKE).
+      const zone = e.zone;
+      if (!zone) {
+        this.unsupported.push({ source: b.source, gatewayKey, reason: "UnsupportedValue",
+          message: `endpoint ${e.address}:${e.port} of ${b.id} has no zone; a GCP zonal NEG needs one (EndpointSlice endpoints[].zone)` });
+        continue;
+      }
       let m = zones.get(zone);
       if (!m) zones.set(zone, (m = new Map()));
       m.set(`${e.address}|${e.port}`, { ipAddress: e.address, port: e.port });
@@ -68,7 +76,7 @@ function reportNonHttp(gw: IRGateway, l: IRListener, unsupported: GcpUnsupported
 
 function urlMapFor(gw: IRGateway, port: number, listeners: IRListener[], notFound: GcpNotFoundBackend,
   services: BackendServices, unsupported: GcpUnsupported[]): GcpUrlMap {
-  const ctx: RuleContext = { gatewayKey: gw.key, notFound, backendService: (b, grpc) => services.add(b, grpc), unsupported };
+  const ctx: RuleContext = { gatewayKey: gw.key, notFound, backendService: (b, grpc) => services.add(b, grpc, gw.key), unsupported };
   const claimed = new Set<string>();
   const hostRules: GcpUrlMap["hostRules"] = [];
   const pathMatchers: GcpPathMatcher[] = [];
@@ -158,8 +166,8 @@ function gatewayFor(gw: IRGateway, services: BackendServices, unsupported: GcpUn
  * forwarding rule for it; backend services shared across the view, keyed by backend id.
  */
 export function gatewayCentricView(ds: DesiredState, controllerName: string): GcpView {
-  const services = new BackendServices();
   const unsupported: GcpUnsupported[] = [];
+  const services = new BackendServices(unsupported);
   const gateways = ds.gateways
     .filter((g) => g.controllerName === controllerName)
     .sort((a, b) => cmp(a.key, b.key))

@@ -29,6 +29,11 @@ export interface LatticeService {
   customDomainName?: string;
   /** Every hostname the route serves on this Gateway, sorted. */
   hostnames: string[];
+  /**
+   * ACM certificate for HTTPS (CreateService certificateArn), from the Gateway listener's
+   * `tls.options[LATTICE.certificateArnOption]`; Lattice cannot use Kubernetes Secrets.
+   */
+  certificateArn?: string;
   /** One per listener port, ascending. */
   listeners: LatticeListener[];
   /** Keyed (and sorted) by backend id; a target group belongs to exactly one service. */
@@ -102,6 +107,8 @@ export const LATTICE = {
   maxRulePriority: 100,
   maxHeaderMatches: 5,
   maxWeight: 999,
+  /** Listener tls.options key holding the ACM certificate ARN (declared as a certificate option). */
+  certificateArnOption: "gatehouse.dev/acm-certificate-arn",
   /** Lattice resource name pattern (all four kinds, minus the reserved prefix). */
   namePattern: /^(?!-)(?!.*-$)(?!.*--)[a-z0-9-]+$/,
 } as const;

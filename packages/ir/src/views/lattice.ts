@@ -10,7 +10,11 @@ import {
   type LatticeUnsupported, type LatticeView,
 } from "./lattice-types.js";
 
-interface PortBucket { port: number; protocol: "HTTP" | "HTTPS"; certificates: Set<string>; sources: Set<string>; entries: Map<string, IRHTTPRoute> }
+interface PortBucket {
+  port: number; protocol: "HTTP" | "HTTPS"; certificates: Set<string>; sources: Set<string>; entries: Map<string, IRHTTPRoute>;
+  /** ACM ARNs from the listeners' tls.options, and the HTTPS listeners without one. */
+  arns: Set<string>; withoutArn: Set<string>;
+}
 interface ServiceBucket { route: string; gateway: IRGateway; hostnames: Set<string>; ports: Map<number, PortBucket> }
 
 function bucketKey(route: string, gatewayKey: string): string { return `${route}|${gatewayKey}`; }
@@ -38,15 +42,38 @@ function collect(ds: DesiredState, controllerName: string, unsupported: LatticeU
           if (!b) buckets.set(key, (b = { route: e.route, gateway: gw, hostnames: new Set(), ports: new Map() }));
           b.hostnames.add(vh.hostname);
           let p = b.ports.get(l.port);
-          if (!p) b.ports.set(l.port, (p = { port: l.port, protocol: l.protocol, certificates: new Set(), sources: new Set(), entries: new Map() }));
+          if (!p) {
+            b.ports.set(l.port, (p = {
+              port: l.port, protocol: l.protocol, certificates: new Set(), sources: new Set(), entries: new Map(), arns: new Set(), withoutArn: new Set(),
+            }));
+          }
           p.sources.add(l.source);
           for (const c of l.tls?.certificates ?? []) p.certificates.add(c.source);
+          if (l.protocol === "HTTPS") {
+            const arn = l.tls?.options[LATTICE.certificateArnOption];
+            if (arn) p.arns.add(arn); else p.withoutArn.add(l.source);
+          }
           p.entries.set(e.source, e);
         }
       }
     }
   }
   return [...buckets.keys()].sort().map((k) => buckets.get(k)!);
+}
+
+/** The service's one ACM certificate; every HTTPS listener must name the same one. */
+function certificateArn(b: ServiceBucket, svc: LatticeService, unsupported: LatticeUnsupported[]): string | undefined {
+  const arns = new Set<string>(), missing: string[] = [];
+  for (const p of b.ports.values()) {
+    for (const a of p.arns) arns.add(a);
+    missing.push(...p.withoutArn);
+  }
+  const note = (message: string) => unsupported.push({ source: b.route, route: b.route, gatewayKey: b.gateway.key, reason: "UnsupportedValue", message });
+  for (const l of missing.sort()) {
+    note(`HTTPS listener ${l}: VPC Lattice takes an ACM certificate ARN in tls.options["${LATTICE.certificateArnOption}"], not a Kubernetes Secret`);
+  }
+  if (arns.size > 1) note(`service ${svc.name}: HTTPS listeners name different ACM certificates (${[...arns].sort().join(", ")}); a Lattice service has one`);
+  return arns.size === 1 ? [...arns][0] : undefined;
 }
 
 function reportL4(gw: IRGateway, l: IRListener, unsupported: LatticeUnsupported[]): void {
@@ -223,6 +250,8 @@ export function routeCentricView(ds: DesiredState, controllerName: string): Latt
     };
     const exact = hostnames.find((h) => !h.startsWith("*"));
     if (exact !== undefined) svc.customDomainName = exact;
+    const arn = certificateArn(b, svc, unsupported);
+    if (arn !== undefined) svc.certificateArn = arn;
     return svc;
   });
   services.sort((a, b) => cmp(a.name, b.name) || cmp(a.route, b.route) || cmp(a.gatewayKey, b.gatewayKey));
