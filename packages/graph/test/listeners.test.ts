@@ -215,3 +215,17 @@ test("overlapping HTTPS hostnames on one port: OverlappingTLSConfig=True on each
   t.true(listener(gws, "wild").valid);
   t.true(listener(gws, "foo").valid);
 });
+
+test("Terminate with no certificateRefs: accepted when the class declares a certificate option and it is set", (t) => {
+  const arn = "example.com/certificate-arn";
+  const l = (options: object) => ({ name: "s", port: 443, protocol: "HTTPS", tls: { mode: "Terminate", options } });
+  const withOption = listener(build({ Gateway: [gateway("g", [l({ [arn]: "arn:1" })])] }, caps({ certificateOptions: [arn] })), "s");
+  t.true(withOption.valid);
+  t.deepEqual(withOption.tls?.options, { [arn]: "arn:1" });
+  const without = listener(build({ Gateway: [gateway("g", [l({})])] }, caps({ certificateOptions: [arn] })), "s");
+  t.false(without.valid);
+  t.deepEqual(without.conditions.find((c) => c.type === "ResolvedRefs"), {
+    type: "ResolvedRefs", status: "False", reason: "InvalidCertificateRef",
+    message: `spec.listeners[0].tls.certificateRefs: at least one certificate (or tls.options ${arn}) is required when mode is Terminate`,
+  });
+});
