@@ -11,9 +11,9 @@ import {
   buildRoute, finishGraph, graphContext, routeObjects, serviceKeysOf,
   type BuiltRoute, type GraphContext, type RouteNode, type RouteObject,
 } from "@gatehouse/graph";
-import { IRMemo, buildDesiredState } from "@gatehouse/ir";
-import { StatusMemo, computeStatuses } from "@gatehouse/status";
-import type { ComputeInput, ComputeOutput } from "./pipeline.js";
+import { IRMemo } from "@gatehouse/ir";
+import { StatusMemo } from "@gatehouse/status";
+import { fromGraph, type ComputeInput, type ComputeOutput } from "./pipeline.js";
 
 interface Previous {
   input: ComputeInput;
@@ -95,16 +95,7 @@ export class CoreSession {
     const servicesSorted = servicesChanged || !prev ? [...services.keys()].sort() : prev.servicesSorted;
     this.previous = { input, ctx, kinds, attached, served, services, servicesSorted };
 
-    const graph = finishGraph(ctx, built, { attached, served, services: servicesSorted });
-    const desired = buildDesiredState(graph, this.ir);
-    const statuses = computeStatuses({
-      graph,
-      results: input.results ?? [],
-      now: input.now,
-      snapshot: input.snapshot,
-      controllerNames: input.controllers.map((c) => c.controllerName),
-    }, this.status);
-    return { graph, desired, statuses };
+    return fromGraph(finishGraph(ctx, built, { attached, served, services: servicesSorted }), input, { ir: this.ir, status: this.status });
   }
 
   private keysOf(node: RouteNode): string[] {
