@@ -37,9 +37,9 @@ test("the first capabilities entry for a controllerName wins", (t) => {
   t.deepEqual(n!.capabilities.features, ["A"]);
 });
 
-test("supportedFeatures: core, route kinds, implied TLS terminate, declared features; sorted and deduplicated", (t) => {
+test("supportedFeatures: core, route kinds, implied TLS terminate, declared upstream features (not gatehouse's own); sorted and deduplicated", (t) => {
   t.deepEqual(
-    supportedFeatures(caps({ routeKinds: ["HTTPRoute", "TLSRoute"], features: ["HTTPRouteQueryParamMatching", "HTTPRoute", "Gateway"] })),
+    supportedFeatures(caps({ routeKinds: ["HTTPRoute", "TLSRoute"], features: ["HTTPRouteQueryParamMatching", "HTTPRoute", "Gateway", "HTTPRoutePathRegularExpression"] })),
     ["Gateway", "HTTPRoute", "HTTPRouteQueryParamMatching", "ReferenceGrant", "TLSRoute", "TLSRouteModeTerminate"],
   );
   t.deepEqual(supportedFeatures(caps({ routeKinds: ["TLSRoute"], tlsModes: ["Passthrough"] })), ["Gateway", "ReferenceGrant", "TLSRoute"]);

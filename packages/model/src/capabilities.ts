@@ -102,6 +102,13 @@ export const FEATURE = {
   HTTPRouteQueryParamRegularExpression: "HTTPRouteQueryParamRegularExpression",
 } as const;
 
+/** gatehouse's own feature names (no upstream name exists): checked, but not published in GatewayClass status. */
+export const GATEHOUSE_FEATURES: readonly string[] = [
+  FEATURE.HTTPRoutePathRegularExpression,
+  FEATURE.HTTPRouteHeaderRegularExpression,
+  FEATURE.HTTPRouteQueryParamRegularExpression,
+];
+
 /**
  * Features the graph checks for but the desired state does not carry yet (Gateway
  * spec.tls client certificates): no backend can honour them, so none may declare them.

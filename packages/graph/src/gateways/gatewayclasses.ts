@@ -1,5 +1,5 @@
 import {
-  COND, FEATURE, REASON, cond, generationOf, nameOf, sourceOf,
+  COND, FEATURE, GATEHOUSE_FEATURES, REASON, cond, generationOf, nameOf, sourceOf,
   type Capabilities, type GatewayClass, type RouteKind,
 } from "@gatehouse/model";
 import type { GatewayClassNode } from "../types.js";
@@ -57,7 +57,8 @@ const ROUTE_KIND_FEATURE: Record<RouteKind, string> = {
 /**
  * Feature names for status.supportedFeatures: the core features every implementation has
  * (Gateway, ReferenceGrant), one per supported route kind, TLSRouteModeTerminate when TLS
- * listeners may terminate, plus the provider's declared features. Sorted, deduplicated.
+ * listeners may terminate, plus the provider's declared upstream features (gatehouse's own
+ * names stay internal). Sorted, deduplicated.
  */
 export function supportedFeatures(c: Capabilities): string[] {
   const out = new Set<string>([FEATURE.Gateway, FEATURE.ReferenceGrant]);
@@ -68,6 +69,8 @@ export function supportedFeatures(c: Capabilities): string[] {
   if (c.routeKinds?.includes("TLSRoute") && c.protocols?.includes("TLS") && c.tlsModes?.includes("Terminate")) {
     out.add("TLSRouteModeTerminate");
   }
-  for (const f of Array.isArray(c.features) ? c.features : []) if (typeof f === "string" && f) out.add(f);
+  for (const f of Array.isArray(c.features) ? c.features : []) {
+    if (typeof f === "string" && f && !GATEHOUSE_FEATURES.includes(f)) out.add(f);
+  }
   return [...out].sort();
 }
