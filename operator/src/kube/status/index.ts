@@ -1,0 +1,1 @@
+export { KubeStatusSink, type KubeStatusSinkOptions, type KubeStatusWriteReport } from "./writer.js";
