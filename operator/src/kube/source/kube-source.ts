@@ -1,0 +1,261 @@
+// The operator's Source on a live API server: one supervised list+watch per kind (and per
+// namespace when restricted), a plain-JSON cache, snapshots that keep the identity of
+// unchanged objects and arrays, and coalesced change notifications.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Kind, Snapshot } from "@gatehouse/model";
+import type { Source } from "../../ports.js";
+import { Coalescer, type Scheduler } from "./coalescer.js";
+import { RawKubeClient, type JsonObject } from "./http.js";
+import { WATCHED_KINDS, apiVersionOf } from "./kinds.js";
+import { scanReferences, type RefKeys } from "./references.js";
+import { metaOf } from "./shape.js";
+import { KindStream, silentLogger, type SourceLogger } from "./stream.js";
+
+export interface KubeSourceOptions {
+  /** Namespaces to watch for the namespaced kinds; empty or absent: all. */
+  watchNamespaces?: readonly string[];
+  logger?: SourceLogger;
+  /** Event coalescing (defaults 100 ms after the last event, at most 500 ms after the first). */
+  debounceMs?: number;
+  maxWaitMs?: number;
+  scheduler?: Scheduler;
+  /** Watch restart backoff (defaults 500 ms doubling to 10 s). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** Page size of lists (default 500). */
+  pageSize?: number;
+}
+
+/** What the graph read, from graph.referenced after each compute. */
+export interface Referenced {
+  secrets: readonly string[];
+  configMaps: readonly string[];
+  /** When given, Service and EndpointSlice events for other Services no longer trigger a rebuild. */
+  services?: readonly string[];
+}
+
+export interface KindCounters {
+  apiVersion: string | undefined;
+  objects: number;
+  /** Watches started again after an error or an early end of the stream. */
+  restarts: number;
+  /** Lists after a 410 Gone. */
+  relists: number;
+}
+
+interface KindState {
+  streams: KindStream[];
+  dirty: boolean;
+  list: JsonObject[];
+}
+
+const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+const ALWAYS_RELEVANT = new Set<Kind>([
+  "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
+  "ReferenceGrant", "BackendTLSPolicy", "Namespace",
+]);
+
+export class KubeSource implements Source {
+  private readonly client: RawKubeClient;
+  private readonly abort = new AbortController();
+  private readonly kinds = new Map<Kind, KindState>();
+  private readonly listeners: (() => void)[] = [];
+  private readonly coalescer: Coalescer;
+  private readonly logger: SourceLogger;
+  private running: Promise<void>[] = [];
+  private started = false;
+  private current: Snapshot | undefined;
+  // Secrets/ConfigMaps in the snapshot: scanned from Gateways and policies ∪ what the graph read.
+  private scanned: RefKeys = { secrets: new Set(), configMaps: new Set() };
+  private scanDirty = true;
+  private fromGraph: RefKeys = { secrets: new Set(), configMaps: new Set() };
+  private services: Set<string> | undefined;
+
+  constructor(kc: KubeConfig, private readonly opts: KubeSourceOptions = {}) {
+    this.client = new RawKubeClient(kc);
+    this.logger = opts.logger ?? silentLogger;
+    this.coalescer = new Coalescer(() => this.notify(), {
+      ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+      ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}),
+      ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
+    });
+    const namespaces = [...new Set(opts.watchNamespaces ?? [])].filter(Boolean).sort();
+    const streamOpts = {
+      backoffInitialMs: opts.backoffInitialMs ?? 500,
+      backoffMaxMs: opts.backoffMaxMs ?? 10_000,
+      absentRetryMs: 30_000,
+      pageSize: opts.pageSize ?? 500,
+      logger: this.logger,
+    };
+    for (const k of WATCHED_KINDS) {
+      const scopes = k.namespaced && namespaces.length ? namespaces : [undefined];
+      this.kinds.set(k.kind, {
+        dirty: true,
+        list: [],
+        streams: scopes.map((ns) => new KindStream(k, ns, this.client,
+          (key, before, after) => this.changed(k.kind, key, before, after), this.abort.signal, streamOpts)),
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.running.length) throw new Error("KubeSource: already started");
+    const t0 = performance.now();
+    const streams = [...this.kinds.values()].flatMap((s) => s.streams);
+    this.running = streams.map((s) => s.run());
+    const stopped = new Promise<never>((_, reject) => {
+      const fail = () => reject(new Error("KubeSource: stopped before the first sync"));
+      if (this.abort.signal.aborted) fail();
+      this.abort.signal.addEventListener("abort", fail, { once: true });
+    });
+    stopped.catch(() => {});
+    await Promise.race([Promise.all(streams.map((s) => s.synced)), stopped]);
+    this.started = true;
+    this.logger.info({ ms: Math.round(performance.now() - t0), objects: streams.reduce((n, s) => n + s.items.size, 0) }, "initial list done");
+  }
+
+  snapshot(): Snapshot {
+    this.refreshScan();
+    let changed = !this.current;
+    for (const [kind, st] of this.kinds) {
+      if (!st.dirty) continue;
+      st.list = this.build(kind, st);
+      st.dirty = false;
+      changed = true;
+    }
+    if (changed) {
+      const s = {} as Record<Kind, JsonObject[]>;
+      for (const [kind, st] of this.kinds) s[kind] = st.list;
+      this.current = s as unknown as Snapshot;
+    }
+    return this.current!;
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error("KubeSource stopped"));
+    this.coalescer.close();
+    await Promise.all(this.running);
+  }
+
+  /** Called with graph.referenced after each compute. */
+  setReferenced(r: Referenced): void {
+    const next: RefKeys = { secrets: new Set(r.secrets), configMaps: new Set(r.configMaps) };
+    this.services = r.services ? new Set(r.services) : undefined;
+    const before = this.visible();
+    this.fromGraph = next;
+    this.reconcileVisible(before, this.visible());
+  }
+
+  /** True once every kind has been listed. */
+  get synced(): boolean {
+    return this.started;
+  }
+
+  /** Per-kind counters, for metrics. */
+  counters(): Record<Kind, KindCounters> {
+    const out = {} as Record<Kind, KindCounters>;
+    for (const [kind, st] of this.kinds) {
+      const first = st.streams[0]!;
+      out[kind] = {
+        apiVersion: first.version ? apiVersionOf(first.kind, first.version) : undefined,
+        objects: st.streams.reduce((n, s) => n + s.items.size, 0),
+        restarts: st.streams.reduce((n, s) => n + s.restarts, 0),
+        relists: st.streams.reduce((n, s) => n + s.relists, 0),
+      };
+    }
+    return out;
+  }
+
+  private build(kind: Kind, st: KindState): JsonObject[] {
+    const filter = kind === "Secret" ? this.visibleSet("secrets") : kind === "ConfigMap" ? this.visibleSet("configMaps") : undefined;
+    const entries: [string, JsonObject][] = [];
+    for (const s of st.streams) {
+      for (const e of s.items) if (!filter || filter(e[0])) entries.push(e);
+    }
+    // Same order as normalizeSnapshot: by `namespace/name`, code-unit order.
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return entries.map((e) => e[1]);
+  }
+
+  private changed(kind: Kind, key: string, before: JsonObject | undefined, after: JsonObject | undefined): void {
+    const st = this.kinds.get(kind)!;
+    if (kind === "Gateway" || kind === "BackendTLSPolicy") this.scanDirty = true;
+    let relevant: boolean;
+    if (kind === "Secret" || kind === "ConfigMap") {
+      relevant = this.visibleSet(kind === "Secret" ? "secrets" : "configMaps")(key);
+      if (relevant) st.dirty = true; // an invisible one cannot change the snapshot
+    } else {
+      st.dirty = true;
+      relevant = ALWAYS_RELEVANT.has(kind) || this.serviceRelevant(kind, key, before, after);
+    }
+    if (relevant && this.started) this.coalescer.poke();
+  }
+
+  private serviceRelevant(kind: Kind, key: string, before: JsonObject | undefined, after: JsonObject | undefined): boolean {
+    if (!this.services) return true;
+    if (kind === "Service") return this.services.has(key);
+    // EndpointSlice: the Service it belongs to.
+    for (const o of [before, after]) {
+      const labels = (o?.["metadata"] as { labels?: Record<string, unknown> } | undefined)?.labels;
+      const svc = labels?.[SERVICE_NAME_LABEL];
+      if (typeof svc === "string" && this.services.has(`${metaOf(o!).namespace}/${svc}`)) return true;
+    }
+    return false;
+  }
+
+  private visibleSet(which: keyof RefKeys): (key: string) => boolean {
+    this.refreshScan();
+    const a = this.scanned[which];
+    const b = this.fromGraph[which];
+    return (key) => a.has(key) || b.has(key);
+  }
+
+  private visible(): RefKeys {
+    this.refreshScan();
+    const union = (x: Set<string>, y: Set<string>) => new Set([...x, ...y]);
+    return {
+      secrets: union(this.scanned.secrets, this.fromGraph.secrets),
+      configMaps: union(this.scanned.configMaps, this.fromGraph.configMaps),
+    };
+  }
+
+  private refreshScan(): void {
+    if (!this.scanDirty) return;
+    this.scanDirty = false;
+    const before = { secrets: this.scanned.secrets, configMaps: this.scanned.configMaps };
+    const union = (x: Set<string>, y: Set<string>) => new Set([...x, ...y]);
+    const oldVisible = { secrets: union(before.secrets, this.fromGraph.secrets), configMaps: union(before.configMaps, this.fromGraph.configMaps) };
+    const items = (k: Kind) => this.kinds.get(k)!.streams.flatMap((s) => [...s.items.values()]);
+    this.scanned = scanReferences(items("Gateway"), items("BackendTLSPolicy"));
+    // The Gateway or policy event that changed the references already triggers a rebuild.
+    this.reconcileVisible(oldVisible, this.visible(), false);
+  }
+
+  /** Marks Secrets/ConfigMaps dirty when their visible set changed; pokes if a cached object appeared or vanished. */
+  private reconcileVisible(before: RefKeys, after: RefKeys, poke = true): void {
+    for (const [which, kind] of [["secrets", "Secret"], ["configMaps", "ConfigMap"]] as const) {
+      const a = before[which];
+      const b = after[which];
+      if (a.size === b.size && [...a].every((k) => b.has(k))) continue;
+      const st = this.kinds.get(kind)!;
+      st.dirty = true;
+      const present = (k: string) => st.streams.some((s) => s.items.has(k));
+      const moved = [...a].some((k) => !b.has(k) && present(k)) || [...b].some((k) => !a.has(k) && present(k));
+      if (moved && poke && this.started) this.coalescer.poke();
+    }
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch (e) {
+        this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, "onChange listener threw");
+      }
+    }
+  }
+}
