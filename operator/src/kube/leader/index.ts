@@ -1,0 +1,1 @@
+export { LeaseElector, defaultIdentity, type LeaseElectorOptions } from "./lease-elector.js";
