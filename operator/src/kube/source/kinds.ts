@@ -22,8 +22,8 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   { kind: "TLSRoute", group: GW, versions: ["v1", "v1alpha3", "v1alpha2"], plural: "tlsroutes", namespaced: true },
   { kind: "TCPRoute", group: GW, versions: ["v1", "v1alpha2"], plural: "tcproutes", namespaced: true },
   { kind: "UDPRoute", group: GW, versions: ["v1", "v1alpha2"], plural: "udproutes", namespaced: true },
-  // v1beta1 is the storage version and served by every release that has the kind.
-  { kind: "ReferenceGrant", group: GW, versions: ["v1beta1", "v1"], plural: "referencegrants", namespaced: true },
+  // Older releases serve ReferenceGrant only as v1beta1.
+  { kind: "ReferenceGrant", group: GW, versions: ["v1", "v1beta1"], plural: "referencegrants", namespaced: true },
   { kind: "BackendTLSPolicy", group: GW, versions: ["v1", "v1alpha3"], plural: "backendtlspolicies", namespaced: true },
   { kind: "Service", group: "", versions: ["v1"], plural: "services", namespaced: true },
   { kind: "EndpointSlice", group: "discovery.k8s.io", versions: ["v1"], plural: "endpointslices", namespaced: true },

@@ -170,6 +170,19 @@ export class KubeSource implements Source {
     return out;
   }
 
+  /**
+   * Test hooks: end a kind's watches and hold them (changes made meanwhile are missed), then
+   * watch again, optionally from a given resourceVersion ("1" is expired on any real
+   * server, so the API server answers 410 Gone and the stream relists).
+   */
+  pauseWatchForTest(kind: Kind): void {
+    for (const s of this.kinds.get(kind)!.streams) s.pauseWatch();
+  }
+
+  resumeWatchForTest(kind: Kind, resourceVersion?: string): void {
+    for (const s of this.kinds.get(kind)!.streams) s.resumeWatch(resourceVersion);
+  }
+
   private build(kind: Kind, st: KindState): JsonObject[] {
     const filter = kind === "Secret" ? this.visibleSet("secrets") : kind === "ConfigMap" ? this.visibleSet("configMaps") : undefined;
     const entries: [string, JsonObject][] = [];

@@ -39,6 +39,9 @@ export class KindStream {
   readonly synced: Promise<void>;
   private markSynced!: () => void;
   private resourceVersion = "";
+  // Test hook (see KubeSource.pauseWatchForTest): while set, the loop waits here instead of watching.
+  private gate: { promise: Promise<void>; open: () => void } | undefined;
+  private interrupt: AbortController | undefined;
 
   constructor(
     readonly kind: WatchedKind,
@@ -77,13 +80,26 @@ export class KindStream {
             continue;
           }
         }
+        if (this.gate) {
+          const gate = this.gate.promise;
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              this.signal.removeEventListener("abort", done);
+              resolve();
+            };
+            this.signal.addEventListener("abort", done);
+            void gate.then(done);
+          });
+          continue;
+        }
         const timeoutSeconds = 300 + Math.floor(Math.random() * 300);
         const t0 = performance.now();
         let progressed = false;
+        this.interrupt = new AbortController();
         await this.client.watch(
           collectionPath(this.kind, this.version!, this.namespace),
           { resourceVersion: this.resourceVersion, allowWatchBookmarks: "true", timeoutSeconds: String(timeoutSeconds) },
-          this.signal,
+          AbortSignal.any([this.signal, this.interrupt.signal]),
           (timeoutSeconds + 60) * 1000,
           (e) => {
             progressed = true;
@@ -98,6 +114,7 @@ export class KindStream {
         } else attempt = 0;
       } catch (e) {
         if (this.signal.aborted) break;
+        if (this.gate) continue; // paused by the test hook
         if (e instanceof ApiError && e.code === 410) {
           // Expired resourceVersion: relist at once (a failing list then backs off).
           this.opts.logger.info({ ...this.where, resourceVersion: this.resourceVersion }, "watch expired (410 Gone), relisting");
@@ -112,6 +129,23 @@ export class KindStream {
       }
       if (delay > 0) await this.pause(delay);
     }
+  }
+
+  /** Test hook: ends the current watch and waits until resumeWatch(). */
+  pauseWatch(): void {
+    if (this.gate) return;
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    this.gate = { promise, open };
+    this.interrupt?.abort(new Error("paused"));
+  }
+
+  /** Test hook: watches again, from `resourceVersion` when given (e.g. an expired one). */
+  resumeWatch(resourceVersion?: string): void {
+    if (resourceVersion !== undefined) this.resourceVersion = resourceVersion;
+    const g = this.gate;
+    this.gate = undefined;
+    g?.open();
   }
 
   private backoff(attempt: number): number {
