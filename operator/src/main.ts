@@ -10,6 +10,8 @@ import { UsageError } from "./errors.js";
 import { LOCAL_CONTROLLER } from "./local-capabilities.js";
 import { createLogger, LOG_LEVELS } from "./logger.js";
 import { computeOnce } from "./run.js";
+import { runOperator } from "./run/command.js";
+import { addRunOptions, parseSettings, rawFromCommand } from "./run/settings.js";
 
 const GATEWAY_API_VERSION = "v1.6.3";
 
@@ -27,10 +29,23 @@ function buildProgram(): Command {
   const program = new Command("gatehouse")
     .description("Kubernetes Gateway API operator: one provider-neutral core, many backends.")
     .version(version, "-V, --version", "print the version")
-    .addOption(new Option("--log-level <level>", "log level (logs are JSON on stderr)").choices(LOG_LEVELS).default("info"))
+    .addOption(new Option("--log-level <level>", "log level (logs are JSON on stderr)").choices(LOG_LEVELS).default("info").env("GATEHOUSE_LOG_LEVEL"))
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: () => {} });
+
+  const run = program
+    .command("run")
+    .description("Run the operator against a Kubernetes API server: watch Gateway API objects, program providers, write statuses")
+    .addHelpText("after", [
+      "",
+      "Every flag can also be set by its environment variable (env: ...); the flag wins over the",
+      "variable. Durations take a unit: 100ms, 2s, 1m. Addresses are [host]:port; 0 disables.",
+    ].join("\n"));
+  addRunOptions(run).action(async () => {
+    const settings = parseSettings(rawFromCommand(run, program.opts<{ logLevel: string }>().logLevel));
+    await runOperator(settings);
+  });
 
   program
     .command("standalone")

@@ -1,0 +1,69 @@
+// The inversify container of `gatehouse run`. Every edge of the operator is a binding, so a
+// test can rebind one (a recording provider, a fixed clock) before resolving the Operator:
+//
+//   const c = buildContainer(settings, { logger });
+//   c.rebind(TOKENS.Provider).toConstantValue(recording);
+//   const op = c.get<Operator>(RUN_TOKENS.Operator);
+import "reflect-metadata";
+import { Container, type ResolutionContext } from "inversify";
+import type { Logger } from "pino";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { TOKENS } from "@gatehouse/model";
+import { providerApiModule, type Provider } from "@gatehouse/provider-api";
+import { OPERATOR_TOKENS, type EventRecorder, type LeaderElector, type Source, type StatusSink } from "../ports.js";
+import { AlwaysLeader } from "./always-leader.js";
+import { SystemClock } from "./clock.js";
+import { kubeBindings } from "./kube-bindings.js";
+import { loadKubeConfig } from "./kubeconfig.js";
+import { Metrics } from "./metrics.js";
+import { NoopLocalProvider } from "./noop-local-provider.js";
+import { Operator } from "./operator.js";
+import { Reconciler } from "./reconciler.js";
+import type { Settings } from "./settings.js";
+import { RUN_TOKENS, type Finalizers } from "./tokens.js";
+
+/** Factories for the Kubernetes side; each gets the container to read Settings, KubeConfig, Logger, Metrics. */
+export interface KubeBindings {
+  source(ctx: ResolutionContext): Source;
+  statusSink(ctx: ResolutionContext): StatusSink;
+  leaderElector(ctx: ResolutionContext): LeaderElector;
+  eventRecorder(ctx: ResolutionContext): EventRecorder;
+  finalizers(ctx: ResolutionContext): Finalizers | undefined;
+}
+
+export interface ContainerOptions {
+  logger: Logger;
+  /** Default: loaded from settings (--kubeconfig, in-cluster, $KUBECONFIG) when first needed. */
+  kubeConfig?: KubeConfig;
+  /** Default: the real Kubernetes classes (kube-bindings.ts). */
+  kube?: Partial<KubeBindings>;
+  /** Default: one NoopLocalProvider per --controller-name (placeholder for the local proxy). */
+  providers?: Provider[];
+}
+
+export function buildContainer(settings: Settings, opts: ContainerOptions): Container {
+  const c = new Container({ defaultScope: "Singleton" });
+  const kube: KubeBindings = { ...kubeBindings, ...opts.kube };
+
+  c.bind(OPERATOR_TOKENS.Settings).toConstantValue(settings);
+  c.bind(OPERATOR_TOKENS.Logger).toConstantValue(opts.logger);
+  if (opts.kubeConfig) c.bind(OPERATOR_TOKENS.KubeConfig).toConstantValue(opts.kubeConfig);
+  else c.bind(OPERATOR_TOKENS.KubeConfig).toDynamicValue(() => loadKubeConfig(settings));
+  c.bind(OPERATOR_TOKENS.Clock).to(SystemClock);
+  c.bind(OPERATOR_TOKENS.Metrics).to(Metrics);
+
+  c.bind(OPERATOR_TOKENS.Source).toDynamicValue((ctx) => kube.source(ctx));
+  c.bind(OPERATOR_TOKENS.StatusSink).toDynamicValue((ctx) => kube.statusSink(ctx));
+  c.bind(OPERATOR_TOKENS.EventRecorder).toDynamicValue((ctx) => kube.eventRecorder(ctx));
+  if (settings.leaderElect) c.bind(OPERATOR_TOKENS.LeaderElector).toDynamicValue((ctx) => kube.leaderElector(ctx));
+  else c.bind(OPERATOR_TOKENS.LeaderElector).to(AlwaysLeader);
+  c.bind(RUN_TOKENS.Finalizers).toDynamicValue((ctx) => kube.finalizers(ctx) as Finalizers);
+
+  const providers = opts.providers ?? settings.controllerNames.map((n) => new NoopLocalProvider(n));
+  for (const p of providers) c.bind<Provider>(TOKENS.Provider).toConstantValue(p);
+  c.load(providerApiModule);
+
+  c.bind(RUN_TOKENS.Reconciler).to(Reconciler);
+  c.bind(RUN_TOKENS.Operator).to(Operator);
+  return c;
+}

@@ -1,0 +1,224 @@
+// Settings of `gatehouse run`: every one a flag and a GATEHOUSE_* environment variable (the
+// flag wins). Commander collects raw strings; parseSettings validates them and names the flag
+// (and the variable, when the value came from there) in a one-line UsageError.
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { Option, type Command } from "commander";
+import { UsageError } from "../errors.js";
+import { LOCAL_CONTROLLER } from "../local-capabilities.js";
+
+export interface ListenAddress { host: string; port: number }
+
+export interface Settings {
+  /** Path of a kubeconfig; undefined: in-cluster config, else $KUBECONFIG (or ~/.kube/config). */
+  kubeconfig: string | undefined;
+  /** controllerNames served, sorted, unique. */
+  controllerNames: string[];
+  /** Namespaces to watch; empty: all namespaces. */
+  watchNamespaces: string[];
+  /** undefined: disabled. */
+  metricsAddress: ListenAddress | undefined;
+  healthAddress: ListenAddress | undefined;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseNamespace: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  identity: string;
+  logLevel: string;
+  /** Quiet time after the last change before a rebuild (the first change after a quiet period runs at once). */
+  debounceMs: number;
+  /** Longest a change waits under a constant stream of changes. */
+  maxDebounceMs: number;
+}
+
+interface Spec {
+  flag: string;           // long flag without dashes
+  arg?: string;           // value placeholder; absent for booleans
+  env: string;
+  help: string;
+  default?: string;
+  repeatable?: boolean;
+}
+
+const SA_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+/** The flags of `run`, in the order --help lists them. */
+export const RUN_FLAGS: readonly Spec[] = [
+  { flag: "kubeconfig", arg: "path", env: "GATEHOUSE_KUBECONFIG", help: "kubeconfig file (default: in-cluster config, else $KUBECONFIG, else ~/.kube/config)" },
+  { flag: "controller-name", arg: "name", env: "GATEHOUSE_CONTROLLER_NAME", repeatable: true, default: LOCAL_CONTROLLER,
+    help: "GatewayClass controllerName to serve (repeatable; env: comma-separated)" },
+  { flag: "watch-namespaces", arg: "list", env: "GATEHOUSE_WATCH_NAMESPACES", repeatable: true,
+    help: "namespaces to watch, comma-separated or repeated (default: all)" },
+  { flag: "metrics-address", arg: "addr", env: "GATEHOUSE_METRICS_ADDRESS", default: ":9090",
+    help: "[host]:port serving /metrics; 0 disables" },
+  { flag: "health-address", arg: "addr", env: "GATEHOUSE_HEALTH_ADDRESS", default: ":8081",
+    help: "[host]:port serving /healthz and /readyz; 0 disables (may equal --metrics-address)" },
+  { flag: "leader-elect", arg: "bool", env: "GATEHOUSE_LEADER_ELECT", default: "true",
+    help: "campaign for a Lease; only the leader writes status and programs backends (false: always lead)" },
+  { flag: "lease-name", arg: "name", env: "GATEHOUSE_LEASE_NAME", default: "gatehouse-leader", help: "name of the coordination.k8s.io Lease" },
+  { flag: "lease-namespace", arg: "ns", env: "GATEHOUSE_LEASE_NAMESPACE",
+    help: "namespace of the Lease (default: the pod's namespace in-cluster, else default)" },
+  { flag: "lease-duration", arg: "duration", env: "GATEHOUSE_LEASE_DURATION", default: "15s", help: "how long a Lease is valid without renewal" },
+  { flag: "renew-deadline", arg: "duration", env: "GATEHOUSE_RENEW_DEADLINE", default: "10s", help: "the leader gives up if it cannot renew within this" },
+  { flag: "retry-period", arg: "duration", env: "GATEHOUSE_RETRY_PERIOD", default: "2s", help: "interval between acquire/renew attempts" },
+  { flag: "identity", arg: "id", env: "GATEHOUSE_IDENTITY", help: "holder identity in the Lease (default: $POD_NAME or <hostname>_<random>)" },
+  { flag: "debounce", arg: "duration", env: "GATEHOUSE_DEBOUNCE", default: "20ms",
+    help: "quiet time that ends a burst of changes (the first change after a quiet period is handled at once)" },
+  { flag: "max-debounce", arg: "duration", env: "GATEHOUSE_MAX_DEBOUNCE", default: "500ms", help: "longest a change waits during a continuous burst" },
+];
+
+/** Adds the `run` flags (each with its environment variable) to a command. */
+export function addRunOptions(cmd: Command): Command {
+  for (const s of RUN_FLAGS) {
+    // --leader-elect alone means true; --leader-elect=false turns it off.
+    const o = new Option(s.arg === "bool" ? `--${s.flag} [bool]` : `--${s.flag} <${s.arg}>`, s.help).env(s.env);
+    if (s.repeatable) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    if (s.default !== undefined) o.default(s.repeatable ? undefined : s.default, s.default);
+    cmd.addOption(o);
+  }
+  return cmd;
+}
+
+/** Raw option values as commander gives them, and where each came from (`cli`, `env`, `default`). */
+export interface RawSettings {
+  values: Record<string, unknown>;
+  source(flag: string): string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Raw values of a command that had addRunOptions, plus the global --log-level. */
+export function rawFromCommand(cmd: Command, logLevel: string): RawSettings {
+  const values = { ...cmd.opts(), logLevel };
+  return { values, source: (flag) => cmd.getOptionValueSource(camel(flag)) };
+}
+
+/** Validated settings; any bad value is a UsageError naming its flag. */
+export function parseSettings(raw: RawSettings): Settings {
+  const env = raw.env ?? process.env;
+  const value = (flag: string): string | undefined => {
+    const v = raw.values[camel(flag)];
+    return typeof v === "string" ? v : undefined;
+  };
+  const where = (flag: string): string => {
+    const s = RUN_FLAGS.find((x) => x.flag === flag);
+    return raw.source(flag) === "env" && s ? `--${flag} (from ${s.env})` : `--${flag}`;
+  };
+  const bad = (flag: string, v: unknown, why: string): never => {
+    throw new UsageError(`${where(flag)}: ${JSON.stringify(v)} ${why}`);
+  };
+  const list = (flag: string): string[] | undefined => {
+    const v = raw.values[camel(flag)];
+    const items = Array.isArray(v) ? v : typeof v === "string" ? [v] : undefined;
+    return items?.flatMap((x: string) => x.split(",")).map((x) => x.trim()).filter((x) => x !== "");
+  };
+  const duration = (flag: string): number => {
+    const v = value(flag) ?? "";
+    const ms = parseDuration(v);
+    if (ms === undefined) bad(flag, v, "is not a duration (e.g. 100ms, 2s, 1m)");
+    return ms!;
+  };
+  const address = (flag: string): ListenAddress | undefined => {
+    const v = value(flag) ?? "";
+    if (v === "0") return undefined;
+    const a = parseAddress(v);
+    if (!a) bad(flag, v, "is not [host]:port (e.g. :9090, 127.0.0.1:9090, [::1]:9090) or 0 to disable");
+    return a;
+  };
+
+  const kubeconfig = value("kubeconfig");
+  if (kubeconfig !== undefined && kubeconfig.trim() === "") bad("kubeconfig", kubeconfig, "is empty");
+
+  const names = list("controller-name") ?? [LOCAL_CONTROLLER];
+  if (names.length === 0) bad("controller-name", value("controller-name") ?? "", "names no controller");
+  for (const n of names) if (!CONTROLLER_NAME.test(n)) bad("controller-name", n, `is not a domain-prefixed path like ${LOCAL_CONTROLLER}`);
+
+  const watchNamespaces = [...new Set(list("watch-namespaces") ?? [])].sort();
+  for (const n of watchNamespaces) if (!DNS_LABEL.test(n)) bad("watch-namespaces", n, "is not a namespace name (DNS-1123 label)");
+
+  const leValue = raw.values["leaderElect"];
+  const leRaw = (leValue === true ? "true" : value("leader-elect") ?? "true").toLowerCase();
+  if (!["true", "false", "1", "0", "yes", "no"].includes(leRaw)) bad("leader-elect", value("leader-elect"), "is not true or false");
+  const leaderElect = ["true", "1", "yes"].includes(leRaw);
+
+  const leaseName = value("lease-name") ?? "gatehouse-leader";
+  if (!DNS_SUBDOMAIN.test(leaseName)) bad("lease-name", leaseName, "is not an object name (DNS-1123 subdomain)");
+  const leaseNamespace = value("lease-namespace") ?? env["POD_NAMESPACE"] ?? inClusterNamespace() ?? "default";
+  if (!DNS_LABEL.test(leaseNamespace)) bad("lease-namespace", leaseNamespace, "is not a namespace name (DNS-1123 label)");
+
+  const leaseDurationMs = duration("lease-duration");
+  const renewDeadlineMs = duration("renew-deadline");
+  const retryPeriodMs = duration("retry-period");
+  if (retryPeriodMs <= 0) bad("retry-period", value("retry-period"), "must be greater than 0");
+  if (renewDeadlineMs <= retryPeriodMs) bad("renew-deadline", value("renew-deadline"), `must be longer than --retry-period (${value("retry-period")})`);
+  if (leaseDurationMs <= renewDeadlineMs) bad("lease-duration", value("lease-duration"), `must be longer than --renew-deadline (${value("renew-deadline")})`);
+
+  const identity = value("identity") ?? env["POD_NAME"] ?? `${hostname()}_${randomBytes(4).toString("hex")}`;
+  if (identity === "" || identity.length > 253) bad("identity", identity, "must be 1 to 253 characters");
+
+  const debounceMs = duration("debounce");
+  const maxDebounceMs = duration("max-debounce");
+  if (maxDebounceMs <= 0) bad("max-debounce", value("max-debounce"), "must be greater than 0");
+  if (debounceMs > maxDebounceMs) bad("debounce", value("debounce"), `must not exceed --max-debounce (${value("max-debounce")})`);
+
+  return {
+    kubeconfig,
+    controllerNames: [...new Set(names)].sort(),
+    watchNamespaces,
+    metricsAddress: address("metrics-address"),
+    healthAddress: address("health-address"),
+    leaderElect,
+    leaseName,
+    leaseNamespace,
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+    identity,
+    logLevel: typeof raw.values["logLevel"] === "string" ? raw.values["logLevel"] : "info",
+    debounceMs,
+    maxDebounceMs,
+  };
+}
+
+/** Defaults of every setting (what `run` with no flags and no environment gives), for tests and embedding. */
+export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
+  const values: Record<string, unknown> = { logLevel: "info" };
+  for (const s of RUN_FLAGS) if (s.default !== undefined && !s.repeatable) values[camel(s.flag)] = s.default;
+  return { ...parseSettings({ values, source: () => "default", env: {} }), ...overrides };
+}
+
+const CONTROLLER_NAME = /^[a-z0-9.-]+\/[A-Za-z0-9/._~%!$&'()*+,;=:-]+$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** `100ms`, `1.5s`, `2m`, `1h`, or `0` → milliseconds; undefined when not a duration. */
+export function parseDuration(v: string): number | undefined {
+  if (v.trim() === "0") return 0;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(v);
+  if (!m) return undefined;
+  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
+  return Number.isFinite(n) ? Math.round(n) : undefined;
+}
+
+/** `:9090`, `0.0.0.0:9090`, `[::1]:9090`, `localhost:0` → host and port (empty host: every interface). */
+export function parseAddress(v: string): ListenAddress | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(v.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: m[1] ?? m[2] ?? "", port };
+}
+
+function inClusterNamespace(): string | undefined {
+  try {
+    return readFileSync(SA_NAMESPACE_FILE, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
