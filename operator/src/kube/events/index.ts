@@ -1,0 +1,1 @@
+export { KubeEventRecorder, REPORTING_CONTROLLER, type EventRef, type KubeEventRecorderOptions } from "./recorder.js";
