@@ -4,7 +4,7 @@
 // generous deadline; nothing asserts how long something took (times are only logged).
 import test from "ava";
 import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
-import type { Snapshot } from "@gatehouse/model";
+import { normalizeSnapshot, type Snapshot } from "@gatehouse/model";
 import { GATEWAY_RESOURCES, KubeClient, apiVersionOf, resourcePath, type ResourceType } from "../src/kube/client.js";
 import { KubeSource, type KubeSourceOptions } from "../src/kube/source/index.js";
 
@@ -26,6 +26,8 @@ type Obj = Record<string, any>;
 const R = GATEWAY_RESOURCES;
 const SECRET: ResourceType = { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true };
 const SERVICE: ResourceType = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
+const CONFIGMAP: ResourceType = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
+const SLICE: ResourceType = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice", namespaced: true };
 
 async function create(type: ResourceType, namespace: string, name: string, fields: Obj): Promise<Obj> {
   const r = await kube.post<Obj>(resourcePath(type, { namespace }), { apiVersion: apiVersionOf(type), kind: type.kind, metadata: { name }, ...fields });
@@ -95,6 +97,7 @@ test.serial("initial list: every created object, plain JSON, sorted, before star
   const s = source.snapshot();
   t.is(s.HTTPRoute.length, N);
   t.deepEqual(names(s.HTTPRoute), [...names(s.HTTPRoute)].sort());
+  t.deepEqual(normalizeSnapshot(s), s, "sorted as normalizeSnapshot sorts");
   const r0 = s.HTTPRoute[0] as Obj;
   t.is(r0["metadata"]["name"], "r-000");
   t.is(typeof r0["metadata"]["creationTimestamp"], "string");
@@ -202,6 +205,53 @@ test.serial("Secrets: only referenced ones, with certificate data only", async (
   await until("notification for the referenced Secret", () => calls() > n);
 });
 
+test.serial("ConfigMaps: only those a BackendTLSPolicy references", async (t) => {
+  const ns = await cp.newNamespace("src-configmaps");
+  await create(SERVICE, ns, "svc", { spec: { ports: [{ port: 443 }] } });
+  await create(CONFIGMAP, ns, "ca", { data: { "ca.crt": "PEM" } });
+  await create(CONFIGMAP, ns, "unrelated", { data: { x: "y" } });
+  const { source, calls } = await startSource({ watchNamespaces: [ns] });
+  t.deepEqual(names(source.snapshot().ConfigMap), []);
+  const n = calls();
+  await create(R.BackendTLSPolicy, ns, "btls", {
+    spec: {
+      targetRefs: [{ group: "", kind: "Service", name: "svc" }],
+      validation: { hostname: "svc.example.com", caCertificateRefs: [{ group: "", kind: "ConfigMap", name: "ca" }] },
+    },
+  });
+  await until("the policy's CA ConfigMap", () => names(source.snapshot().ConfigMap).includes(`${ns}/ca`));
+  t.deepEqual(names(source.snapshot().ConfigMap), [`${ns}/ca`]);
+  await until("notification", () => calls() > n);
+});
+
+test.serial("Services and EndpointSlices of unreferenced Services do not notify once the graph reports its Services", async (t) => {
+  const ns = await cp.newNamespace("src-services");
+  await create(SERVICE, ns, "used", { spec: { ports: [{ port: 80 }] } });
+  await create(SERVICE, ns, "unused", { spec: { ports: [{ port: 80 }] } });
+  const { source, calls } = await startSource({ watchNamespaces: [ns] });
+  source.setReferenced({ secrets: [], configMaps: [], services: [`${ns}/used`] });
+  await settle(calls, 500);
+  let n = calls();
+  await patch(SERVICE, ns, "unused", { metadata: { labels: { touched: "1" } } });
+  await create(SLICE, ns, "unused-abc", {
+    metadata: { name: "unused-abc", labels: { "kubernetes.io/service-name": "unused" } },
+    addressType: "IPv4", endpoints: [{ addresses: ["10.1.0.1"] }], ports: [{ port: 80 }],
+  });
+  // Still in the snapshot (the core may read any Service), just no rebuild for it.
+  await until("unused's slice in the snapshot", () => !!find(source.snapshot(), "EndpointSlice", `${ns}/unused-abc`));
+  await until("unused's label", () => find(source.snapshot(), "Service", `${ns}/unused`)?.["metadata"]["labels"]?.["touched"] === "1");
+  await settle(calls, 500);
+  t.is(calls(), n, "no notification for an unreferenced Service");
+  await create(SLICE, ns, "used-abc", {
+    metadata: { name: "used-abc", labels: { "kubernetes.io/service-name": "used" } },
+    addressType: "IPv4", endpoints: [{ addresses: ["10.1.0.2"] }], ports: [{ port: 80 }],
+  });
+  await until("notification for the referenced Service's slice", () => calls() > n);
+  n = calls();
+  await patch(SERVICE, ns, "used", { metadata: { labels: { touched: "1" } } });
+  await until("notification for the referenced Service", () => calls() > n);
+});
+
 test.serial("watchNamespaces restricts the namespaced kinds only", async (t) => {
   const a = await cp.newNamespace("src-ns-a");
   const b = await cp.newNamespace("src-ns-b");
@@ -270,12 +320,14 @@ test.serial("API server restart: watches restart and later changes arrive", asyn
 test.serial("stop() ends every watch and leaves no timers", async (t) => {
   const ns = await cp.newNamespace("src-stop");
   const { source } = await startSource({ watchNamespaces: [ns] });
-  await route(ns, "poke"); // a pending coalesced notification at stop time
-  await source.stop();
-  const handles = (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo();
-  t.log(`active resources after stop: ${handles.join(", ")}`);
+  await route(ns, "poke");
+  await until("poke seen", () => !!find(source.snapshot(), "HTTPRoute", `${ns}/poke`)); // its notification is pending now
+  const active = () => (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo();
+  const timersBefore = active().filter((r) => r === "Timeout").length;
+  t.true(timersBefore > 0);
+  await Promise.all(sources.map((s) => s.stop()));
+  t.deepEqual(active().filter((r) => r === "Timeout"), [], "no timer left (coalescer, backoff)");
   await source.stop(); // idempotent
-  t.pass();
 });
 
 test.serial("stop() during start() rejects start", async (t) => {

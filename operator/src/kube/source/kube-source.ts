@@ -9,6 +9,7 @@ import { RawKubeClient, type JsonObject } from "./http.js";
 import { WATCHED_KINDS, apiVersionOf } from "./kinds.js";
 import { scanReferences, type RefKeys } from "./references.js";
 import { metaOf } from "./shape.js";
+import { patched, sortedFrom, type SortedList } from "./sorted-list.js";
 import { KindStream, silentLogger, type SourceLogger } from "./stream.js";
 
 export interface KubeSourceOptions {
@@ -45,8 +46,9 @@ export interface KindCounters {
 
 interface KindState {
   streams: KindStream[];
-  dirty: boolean;
-  list: JsonObject[];
+  /** Keys changed since the last snapshot, or "all" to rebuild the kind's list. */
+  dirty: Set<string> | "all";
+  sorted: SortedList<JsonObject>;
 }
 
 const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -90,8 +92,8 @@ export class KubeSource implements Source {
     for (const k of WATCHED_KINDS) {
       const scopes = k.namespaced && namespaces.length ? namespaces : [undefined];
       this.kinds.set(k.kind, {
-        dirty: true,
-        list: [],
+        dirty: "all",
+        sorted: { keys: [], values: [] },
         streams: scopes.map((ns) => new KindStream(k, ns, this.client,
           (key, before, after) => this.changed(k.kind, key, before, after), this.abort.signal, streamOpts)),
       });
@@ -118,14 +120,14 @@ export class KubeSource implements Source {
     this.refreshScan();
     let changed = !this.current;
     for (const [kind, st] of this.kinds) {
-      if (!st.dirty) continue;
-      st.list = this.build(kind, st);
-      st.dirty = false;
+      if (st.dirty !== "all" && st.dirty.size === 0) continue;
+      st.sorted = this.build(kind, st, st.dirty);
+      st.dirty = new Set();
       changed = true;
     }
     if (changed) {
       const s = {} as Record<Kind, JsonObject[]>;
-      for (const [kind, st] of this.kinds) s[kind] = st.list;
+      for (const [kind, st] of this.kinds) s[kind] = st.sorted.values;
       this.current = s as unknown as Snapshot;
     }
     return this.current!;
@@ -183,15 +185,28 @@ export class KubeSource implements Source {
     for (const s of this.kinds.get(kind)!.streams) s.resumeWatch(resourceVersion);
   }
 
-  private build(kind: Kind, st: KindState): JsonObject[] {
+  private build(kind: Kind, st: KindState, dirty: Set<string> | "all"): SortedList<JsonObject> {
     const filter = kind === "Secret" ? this.visibleSet("secrets") : kind === "ConfigMap" ? this.visibleSet("configMaps") : undefined;
-    const entries: [string, JsonObject][] = [];
-    for (const s of st.streams) {
-      for (const e of s.items) if (!filter || filter(e[0])) entries.push(e);
+    // Patching costs a copy plus a splice per key; past a few keys a sort is as cheap.
+    if (dirty === "all" || dirty.size > Math.max(64, st.sorted.keys.length / 8)) {
+      const entries: [string, JsonObject][] = [];
+      for (const s of st.streams) {
+        for (const e of s.items) if (!filter || filter(e[0])) entries.push(e);
+      }
+      return sortedFrom(entries);
     }
-    // Same order as normalizeSnapshot: by `namespace/name`, code-unit order.
-    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return entries.map((e) => e[1]);
+    return patched(st.sorted, dirty, (key) => {
+      if (filter && !filter(key)) return undefined;
+      for (const s of st.streams) {
+        const o = s.items.get(key);
+        if (o) return o;
+      }
+      return undefined;
+    });
+  }
+
+  private markDirty(st: KindState, key: string): void {
+    if (st.dirty !== "all") st.dirty.add(key);
   }
 
   private changed(kind: Kind, key: string, before: JsonObject | undefined, after: JsonObject | undefined): void {
@@ -200,9 +215,9 @@ export class KubeSource implements Source {
     let relevant: boolean;
     if (kind === "Secret" || kind === "ConfigMap") {
       relevant = this.visibleSet(kind === "Secret" ? "secrets" : "configMaps")(key);
-      if (relevant) st.dirty = true; // an invisible one cannot change the snapshot
+      if (relevant) this.markDirty(st, key); // an invisible one cannot change the snapshot
     } else {
-      st.dirty = true;
+      this.markDirty(st, key);
       relevant = ALWAYS_RELEVANT.has(kind) || this.serviceRelevant(kind, key, before, after);
     }
     if (relevant && this.started) this.coalescer.poke();
@@ -255,9 +270,15 @@ export class KubeSource implements Source {
       const b = after[which];
       if (a.size === b.size && [...a].every((k) => b.has(k))) continue;
       const st = this.kinds.get(kind)!;
-      st.dirty = true;
       const present = (k: string) => st.streams.some((s) => s.items.has(k));
-      const moved = [...a].some((k) => !b.has(k) && present(k)) || [...b].some((k) => !a.has(k) && present(k));
+      let moved = false;
+      for (const [from, to] of [[a, b], [b, a]] as const) {
+        for (const k of from) {
+          if (to.has(k) || !present(k)) continue;
+          this.markDirty(st, k);
+          moved = true;
+        }
+      }
       if (moved && poke && this.started) this.coalescer.poke();
     }
   }
