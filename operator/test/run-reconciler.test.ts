@@ -172,7 +172,7 @@ test("setReferenced gets the graph's Secrets and ConfigMaps; source counters bec
   (gw.spec as { listeners: unknown[] }).listeners.push({ name: "https", port: 443, protocol: "HTTPS", tls: { certificateRefs: [{ name: "cert" }] } });
   r.source.put(gatewayClass(), gw, service());
   await r.op.start();
-  t.deepEqual(r.source.referenced.at(-1), { secrets: ["default/cert"], configMaps: [] });
+  t.deepEqual(r.source.referenced.at(-1), { secrets: ["default/cert"], configMaps: [], services: [] });
   t.is(await r.metrics.value("gatehouse_informer_restarts_total", { kind: "HTTPRoute" }), 2);
   t.is(await r.metrics.value("gatehouse_informer_relists_total", { kind: "HTTPRoute" }), 3);
   t.is(await r.metrics.value("gatehouse_objects", { kind: "Gateway" }), 1);

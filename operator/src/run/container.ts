@@ -20,7 +20,7 @@ import { NoopLocalProvider } from "./noop-local-provider.js";
 import { Operator } from "./operator.js";
 import { Reconciler } from "./reconciler.js";
 import type { Settings } from "./settings.js";
-import { RUN_TOKENS, type Finalizers } from "./tokens.js";
+import { Cleanup, RUN_TOKENS, type Finalizers } from "./tokens.js";
 
 /** Factories for the Kubernetes side; each gets the container to read Settings, KubeConfig, Logger, Metrics. */
 export interface KubeBindings {
@@ -50,6 +50,7 @@ export function buildContainer(settings: Settings, opts: ContainerOptions): Cont
   if (opts.kubeConfig) c.bind(OPERATOR_TOKENS.KubeConfig).toConstantValue(opts.kubeConfig);
   else c.bind(OPERATOR_TOKENS.KubeConfig).toDynamicValue(() => loadKubeConfig(settings));
   c.bind(OPERATOR_TOKENS.Clock).to(SystemClock);
+  c.bind(RUN_TOKENS.Cleanup).toConstantValue(new Cleanup());
   c.bind(OPERATOR_TOKENS.Metrics).to(Metrics);
 
   c.bind(OPERATOR_TOKENS.Source).toDynamicValue((ctx) => kube.source(ctx));

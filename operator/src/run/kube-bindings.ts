@@ -1,14 +1,64 @@
 // The Kubernetes implementations of the ports (operator/src/kube/*), wired from Settings.
+import type { ResolutionContext } from "inversify";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { KubeClient } from "../kube/client.js";
+import { LeaseElector } from "../kube/leader/index.js";
+import { KubeSource } from "../kube/source/index.js";
+import { KubeStatusSink } from "../kube/status/index.js";
+import { OPERATOR_TOKENS, type Clock, type EventRecorder } from "../ports.js";
 import type { KubeBindings } from "./container.js";
+import type { Settings } from "./settings.js";
+import { RUN_TOKENS, type Cleanup } from "./tokens.js";
 
-const notYet = (what: string) => (): never => {
-  throw new Error(`${what} is not available yet in this build`);
+const settingsOf = (ctx: ResolutionContext) => ctx.get<Settings>(OPERATOR_TOKENS.Settings);
+const loggerOf = (ctx: ResolutionContext, component: string) => ctx.get<Logger>(OPERATOR_TOKENS.Logger).child({ component });
+/** One raw JSON client per container (keyed by its Cleanup), shared by the status sink, the elector and the recorder. */
+const clients = new WeakMap<Cleanup, KubeClient>();
+const clientOf = (ctx: ResolutionContext) => {
+  const cleanup = ctx.get<Cleanup>(RUN_TOKENS.Cleanup);
+  let c = clients.get(cleanup);
+  if (!c) {
+    const client = (c = new KubeClient(ctx.get<KubeConfig>(OPERATOR_TOKENS.KubeConfig), { userAgent: "gatehouse" }));
+    clients.set(cleanup, client);
+    cleanup.add(() => client.close());
+  }
+  return c;
 };
 
 export const kubeBindings: KubeBindings = {
-  source: notYet("KubeSource"),
-  statusSink: notYet("KubeStatusSink"),
-  leaderElector: notYet("LeaseElector"),
-  eventRecorder: notYet("KubeEventRecorder"),
+  source: (ctx) => {
+    const s = settingsOf(ctx);
+    return new KubeSource(ctx.get<KubeConfig>(OPERATOR_TOKENS.KubeConfig), {
+      watchNamespaces: s.watchNamespaces,
+      debounceMs: s.debounceMs,
+      maxWaitMs: s.maxDebounceMs,
+      logger: loggerOf(ctx, "source"),
+    });
+  },
+  statusSink: (ctx) => new KubeStatusSink(clientOf(ctx), { controllerNames: settingsOf(ctx).controllerNames }),
+  leaderElector: (ctx) => {
+    const s = settingsOf(ctx);
+    const log = loggerOf(ctx, "leader");
+    return new LeaseElector(clientOf(ctx), {
+      name: s.leaseName,
+      namespace: s.leaseNamespace,
+      identity: s.identity,
+      leaseDurationMs: s.leaseDurationMs,
+      renewDeadlineMs: s.renewDeadlineMs,
+      retryPeriodMs: s.retryPeriodMs,
+      clock: ctx.get<Clock>(OPERATOR_TOKENS.Clock),
+      onError: (e) => log.warn({ err: e instanceof Error ? e.message : String(e) }, "lease attempt failed"),
+    });
+  },
+  // Until KubeEventRecorder lands: Events go to the log only.
+  eventRecorder: (ctx) => new LogEventRecorder(loggerOf(ctx, "events")),
   finalizers: () => undefined,
 };
+
+class LogEventRecorder implements EventRecorder {
+  constructor(private readonly log: Logger) {}
+  async record(ref: { kind: string; namespace?: string; name: string }, type: "Normal" | "Warning", reason: string, message: string): Promise<void> {
+    this.log.info({ object: { kind: ref.kind, namespace: ref.namespace, name: ref.name }, type, reason }, message);
+  }
+}

@@ -9,7 +9,7 @@ import { HttpServers } from "./health.js";
 import type { Metrics } from "./metrics.js";
 import type { Reconciler } from "./reconciler.js";
 import type { Settings } from "./settings.js";
-import { RUN_TOKENS } from "./tokens.js";
+import { RUN_TOKENS, type Cleanup } from "./tokens.js";
 
 @injectable()
 export class Operator {
@@ -25,6 +25,7 @@ export class Operator {
     @inject(OPERATOR_TOKENS.LeaderElector) readonly elector: LeaderElector,
     @inject(RUN_TOKENS.Reconciler) readonly reconciler: Reconciler,
     @multiInject(TOKENS.Provider) @optional() private readonly providers: readonly Provider[] | undefined,
+    @inject(RUN_TOKENS.Cleanup) private readonly cleanup: Cleanup,
   ) {
     this.http = new HttpServers(
       { metrics: settings.metricsAddress, health: settings.healthAddress },
@@ -62,6 +63,7 @@ export class Operator {
       await step("source", () => this.source.stop());
       for (const p of this.providers ?? []) await step(`provider ${p.capabilities.controllerName}`, () => p.close());
       await step("http servers", () => this.http.stop());
+      await step("cleanup", () => this.cleanup.run());
       this.log.info("stopped");
     })());
   }

@@ -14,8 +14,9 @@ import { TransitionTracker, type Transition } from "./transitions.js";
 
 /** What a Source may offer beyond the port (KubeSource does). */
 interface SourceExtras {
-  setReferenced?(refs: { secrets: string[]; configMaps: string[] }): void;
-  counters?(): readonly SourceCounters[];
+  setReferenced?(refs: { secrets: string[]; configMaps: string[]; services?: string[] }): void;
+  /** Per kind restarts and relists: a list, or a record by kind (KubeSource). */
+  counters?(): readonly SourceCounters[] | Record<string, { restarts: number; relists: number }>;
 }
 
 const FINALIZED_KINDS = ["Gateway", ...ROUTE_KINDS] as const;
@@ -56,7 +57,12 @@ export class Reconciler {
     @inject(TOKENS.ProviderRegistry) private readonly registry: ProviderRegistry,
     @inject(RUN_TOKENS.Finalizers) @optional() private readonly finalizers: Finalizers | undefined,
   ) {
-    if (source.counters) metrics.watchSource(() => source.counters!());
+    if (source.counters) {
+      metrics.watchSource(() => {
+        const c = source.counters!();
+        return Array.isArray(c) ? c : Object.entries(c).map(([kind, v]) => ({ kind, restarts: v.restarts, relists: v.relists }));
+      });
+    }
   }
 
   /** True once a reconcile has completed without errors. */
@@ -143,7 +149,8 @@ export class Reconciler {
         return;
       }
       try {
-        this.source.setReferenced?.({ secrets: out.graph.referenced.secrets, configMaps: out.graph.referenced.configMaps });
+        const { secrets, configMaps, services } = out.graph.referenced;
+        this.source.setReferenced?.({ secrets, configMaps, services });
       } catch (e) {
         fail("source", e);
       }

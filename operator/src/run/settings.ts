@@ -28,7 +28,7 @@ export interface Settings {
   retryPeriodMs: number;
   identity: string;
   logLevel: string;
-  /** Quiet time after the last change before a rebuild (the first change after a quiet period runs at once). */
+  /** Quiet time after the last change before a rebuild. */
   debounceMs: number;
   /** Longest a change waits under a constant stream of changes. */
   maxDebounceMs: number;
@@ -66,7 +66,7 @@ export const RUN_FLAGS: readonly Spec[] = [
   { flag: "retry-period", arg: "duration", env: "GATEHOUSE_RETRY_PERIOD", default: "2s", help: "interval between acquire/renew attempts" },
   { flag: "identity", arg: "id", env: "GATEHOUSE_IDENTITY", help: "holder identity in the Lease (default: $POD_NAME or <hostname>_<random>)" },
   { flag: "debounce", arg: "duration", env: "GATEHOUSE_DEBOUNCE", default: "20ms",
-    help: "quiet time that ends a burst of changes (the first change after a quiet period is handled at once)" },
+    help: "a burst of changes is handled this long after its last change (one rebuild per burst)" },
   { flag: "max-debounce", arg: "duration", env: "GATEHOUSE_MAX_DEBOUNCE", default: "500ms", help: "longest a change waits during a continuous burst" },
 ];
 

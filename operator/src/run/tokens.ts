@@ -3,7 +3,17 @@ export const RUN_TOKENS = {
   Finalizers: Symbol.for("gatehouse.operator.Finalizers"),
   Reconciler: Symbol.for("gatehouse.operator.Reconciler"),
   Operator: Symbol.for("gatehouse.operator.Operator"),
+  Cleanup: Symbol.for("gatehouse.operator.Cleanup"),
 } as const;
+
+/** Things to close last on shutdown (e.g. the raw client's keep-alive sockets), registered by whoever creates them. */
+export class Cleanup {
+  private readonly fns: (() => void | Promise<void>)[] = [];
+  add(fn: () => void | Promise<void>): void { this.fns.push(fn); }
+  async run(): Promise<void> {
+    for (const fn of this.fns.splice(0).reverse()) await fn();
+  }
+}
 
 /** A Kubernetes object reference, as logs and finalizer calls carry it. */
 export interface ObjectRef { kind: string; namespace: string; name: string }
