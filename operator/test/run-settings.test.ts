@@ -1,0 +1,85 @@
+// `gatehouse run` settings: flags, GATEHOUSE_* variables, defaults and one-line errors.
+import test from "ava";
+import { Command } from "commander";
+import { UsageError } from "../src/errors.js";
+import { addRunOptions, defaultSettings, parseAddress, parseDuration, parseSettings, rawFromCommand, RUN_FLAGS } from "../src/run/settings.js";
+
+function parse(args: string[], env: Record<string, string> = {}) {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const cmd = addRunOptions(new Command("run").exitOverride());
+    cmd.parse(args, { from: "user" });
+    return parseSettings({ ...rawFromCommand(cmd, "info"), env: { ...env } });
+  } finally {
+    for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
+  }
+}
+
+const message = (f: () => unknown) => {
+  try { f(); } catch (e) { if (e instanceof UsageError) return e.message; throw e; }
+  return "no error";
+};
+
+test.serial("defaults", (t) => {
+  const s = parse([]);
+  t.like(s, {
+    kubeconfig: undefined, controllerNames: ["gatehouse.dev/local"], watchNamespaces: [],
+    metricsAddress: { host: "", port: 9090 }, healthAddress: { host: "", port: 8081 }, leaderElect: true,
+    leaseName: "gatehouse-leader", leaseNamespace: "default", leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000,
+    debounceMs: 20, maxDebounceMs: 500, logLevel: "info",
+  });
+  t.regex(s.identity, /.+_[0-9a-f]{8}$/);
+  t.deepEqual(defaultSettings().controllerNames, ["gatehouse.dev/local"]);
+});
+
+test.serial("every setting has a flag and a GATEHOUSE_ variable", (t) => {
+  for (const f of RUN_FLAGS) t.is(f.env, `GATEHOUSE_${f.flag.toUpperCase().replace(/-/g, "_")}`);
+  const s = parse([], {
+    GATEHOUSE_KUBECONFIG: "/k", GATEHOUSE_CONTROLLER_NAME: "a.dev/x,b.dev/y", GATEHOUSE_WATCH_NAMESPACES: "b,a",
+    GATEHOUSE_METRICS_ADDRESS: "0", GATEHOUSE_HEALTH_ADDRESS: "127.0.0.1:0", GATEHOUSE_LEADER_ELECT: "false",
+    GATEHOUSE_LEASE_NAME: "l", GATEHOUSE_LEASE_NAMESPACE: "sys", GATEHOUSE_LEASE_DURATION: "30s", GATEHOUSE_RENEW_DEADLINE: "20s",
+    GATEHOUSE_RETRY_PERIOD: "1s", GATEHOUSE_IDENTITY: "me", GATEHOUSE_DEBOUNCE: "50ms", GATEHOUSE_MAX_DEBOUNCE: "1s",
+  });
+  t.deepEqual(s, {
+    kubeconfig: "/k", controllerNames: ["a.dev/x", "b.dev/y"], watchNamespaces: ["a", "b"], metricsAddress: undefined,
+    healthAddress: { host: "127.0.0.1", port: 0 }, leaderElect: false, leaseName: "l", leaseNamespace: "sys",
+    leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 1_000, identity: "me", logLevel: "info", debounceMs: 50, maxDebounceMs: 1_000,
+  });
+});
+
+test.serial("flags win over variables; repeatable flags accumulate", (t) => {
+  const s = parse(["--controller-name", "a.dev/x", "--controller-name", "c.dev/z", "--watch-namespaces", "n1,n2", "--watch-namespaces", "n3", "--leader-elect"],
+    { GATEHOUSE_CONTROLLER_NAME: "b.dev/y", GATEHOUSE_LEADER_ELECT: "false" });
+  t.deepEqual(s.controllerNames, ["a.dev/x", "c.dev/z"]);
+  t.deepEqual(s.watchNamespaces, ["n1", "n2", "n3"]);
+  t.true(s.leaderElect);
+  t.false(parse(["--leader-elect=false"]).leaderElect);
+});
+
+test.serial("bad values: one line naming the flag (and the variable it came from)", (t) => {
+  t.is(message(() => parse(["--debounce", "fast"])), `--debounce: "fast" is not a duration (e.g. 100ms, 2s, 1m)`);
+  t.is(message(() => parse([], { GATEHOUSE_RETRY_PERIOD: "2" })), `--retry-period (from GATEHOUSE_RETRY_PERIOD): "2" is not a duration (e.g. 100ms, 2s, 1m)`);
+  t.is(message(() => parse(["--controller-name", "nope"])), `--controller-name: "nope" is not a domain-prefixed path like gatehouse.dev/local`);
+  t.is(message(() => parse(["--watch-namespaces", "Bad_NS"])), `--watch-namespaces: "Bad_NS" is not a namespace name (DNS-1123 label)`);
+  t.regex(message(() => parse(["--health-address", "localhost"])), /^--health-address: "localhost" is not \[host\]:port/);
+  t.is(message(() => parse(["--leader-elect", "maybe"])), `--leader-elect: "maybe" is not true or false`);
+  t.is(message(() => parse(["--renew-deadline", "1s", "--retry-period", "2s"])), `--renew-deadline: "1s" must be longer than --retry-period (2s)`);
+  t.is(message(() => parse(["--debounce", "2s"])), `--debounce: "2s" must not exceed --max-debounce (500ms)`);
+  t.is(message(() => parse(["--lease-name", "UPPER"])), `--lease-name: "UPPER" is not an object name (DNS-1123 subdomain)`);
+  for (const m of [message(() => parse(["--debounce", "x"]))]) t.false(m.includes("\n"));
+});
+
+test("durations and addresses", (t) => {
+  t.is(parseDuration("100ms"), 100);
+  t.is(parseDuration("1.5s"), 1500);
+  t.is(parseDuration("2m"), 120_000);
+  t.is(parseDuration("0"), 0);
+  t.is(parseDuration("10"), undefined);
+  t.is(parseDuration("-1s"), undefined);
+  t.deepEqual(parseAddress(":9090"), { host: "", port: 9090 });
+  t.deepEqual(parseAddress("[::1]:80"), { host: "::1", port: 80 });
+  t.deepEqual(parseAddress("0.0.0.0:0"), { host: "0.0.0.0", port: 0 });
+  t.is(parseAddress("host:99999"), undefined);
+  t.is(parseAddress("9090"), undefined);
+});
