@@ -4,8 +4,9 @@ import test from "ava";
 import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
 import {
   ApiError, Kube, condition, controllerFor, eventually, gatewayYaml, httpGet, parentCondition, parents, routeYaml, serviceYaml,
-  startOperator, type RunningOperator,
+  startOperator, type Obj, type RunningOperator,
 } from "./e2e-helpers.js";
+import { RecordingProvider } from "./run-fakes.js";
 
 const CONTROLLER = controllerFor("status");
 let cp: ControlPlane;
@@ -126,4 +127,43 @@ test("/healthz, /readyz and /metrics answer; metrics count reconciles, writes an
   }
   t.regex(body, /gatehouse_leader 1/, "no leader election: always leads");
   t.regex(body, /gatehouse_objects\{kind="GatewayClass"\} [1-9]/);
+});
+
+test("Events: the Gateway's Programmed and a route's Accepted transitions are recorded on the objects", async (t) => {
+  const ns = await cp.newNamespace("events");
+  await kube.apply(gatewayYaml(`gc-${ns}`, CONTROLLER) + "---" + serviceYaml() + "---" + routeYaml("web") + "---" + routeYaml("lost", { section: "nope" }), ns);
+  type Ev = { regarding: { kind: string; name: string }; reason: string; type: string; note: string; reportingController: string };
+  const events = async () => ((await kube.client.get<{ items: Ev[] }>(`/apis/events.k8s.io/v1/namespaces/${ns}/events`)).body.items ?? []);
+  const has = (list: Ev[], kind: string, name: string, reason: string) => list.some((e) => e.regarding.kind === kind && e.regarding.name === name && e.reason === reason);
+  await eventually(async () => {
+    const list = await events();
+    return has(list, "Gateway", "gw", "Programmed") && has(list, "HTTPRoute", "web", "Accepted") && has(list, "HTTPRoute", "lost", "NoMatchingParent");
+  }, "three events");
+  const lost = (await events()).find((e) => e.regarding.name === "lost")!;
+  t.is(lost.type, "Warning");
+  t.regex(lost.note, /Accepted=False/);
+});
+
+test("finalizers: a provider that owns external resources gets a finalizer on its Gateways and routes; deletion waits for finalize", async (t) => {
+  const controller = `${CONTROLLER}-cloud`;
+  const provider = new RecordingProvider(controller, true);
+  const cloud = await startOperator(cp, { controllerNames: [controller] }, { providers: [provider] });
+  try {
+    const ns = await cp.newNamespace("finalizers");
+    await kube.apply(gatewayYaml(`gc-${ns}`, controller) + "---" + serviceYaml() + "---" + routeYaml("web"), ns);
+    const has = (o: Obj) => {
+      const f = o.metadata["finalizers"];
+      return Array.isArray(f) && f.includes("gatehouse.dev/cleanup");
+    };
+    await kube.waitFor("Gateway", ns, "gw", has, "finalizer on the Gateway");
+    await kube.waitFor("HTTPRoute", ns, "web", has, "finalizer on the route");
+
+    await kube.delete("HTTPRoute", ns, "web");
+    await eventually(async () => (await kube.get("HTTPRoute", ns, "web")) === undefined, "route gone once finalized");
+    t.true(provider.finalized.some((r) => r.kind === "HTTPRoute" && r.namespace === ns && r.name === "web"));
+    t.true(provider.applies > 0);
+    t.truthy(await kube.get("Gateway", ns, "gw"), "the Gateway stays");
+  } finally {
+    await cloud.stop();
+  }
 });

@@ -3,13 +3,15 @@ import type { ResolutionContext } from "inversify";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { KubeClient } from "../kube/client.js";
+import { KubeEventRecorder } from "../kube/events/index.js";
+import { FINALIZER, Finalizers as KubeFinalizers } from "../kube/finalizers/index.js";
 import { LeaseElector } from "../kube/leader/index.js";
 import { KubeSource } from "../kube/source/index.js";
 import { KubeStatusSink } from "../kube/status/index.js";
 import { OPERATOR_TOKENS, type Clock, type EventRecorder } from "../ports.js";
 import type { KubeBindings } from "./container.js";
 import type { Settings } from "./settings.js";
-import { RUN_TOKENS, type Cleanup } from "./tokens.js";
+import { RUN_TOKENS, type Cleanup, type Finalizers, type ObjectRef } from "./tokens.js";
 
 const settingsOf = (ctx: ResolutionContext) => ctx.get<Settings>(OPERATOR_TOKENS.Settings);
 const loggerOf = (ctx: ResolutionContext, component: string) => ctx.get<Logger>(OPERATOR_TOKENS.Logger).child({ component });
@@ -51,14 +53,21 @@ export const kubeBindings: KubeBindings = {
       onError: (e) => log.warn({ err: e instanceof Error ? e.message : String(e) }, "lease attempt failed"),
     });
   },
-  // Until KubeEventRecorder lands: Events go to the log only.
-  eventRecorder: (ctx) => new LogEventRecorder(loggerOf(ctx, "events")),
-  finalizers: () => undefined,
+  eventRecorder: (ctx): EventRecorder => {
+    const log = loggerOf(ctx, "events");
+    return new KubeEventRecorder(clientOf(ctx), {
+      instance: settingsOf(ctx).identity,
+      clock: ctx.get<Clock>(OPERATOR_TOKENS.Clock),
+      onError: (e) => log.warn({ err: e instanceof Error ? e.message : String(e) }, "recording an Event failed"),
+    });
+  },
+  finalizers: (ctx) => new FinalizerAdapter(new KubeFinalizers(clientOf(ctx))),
 };
 
-class LogEventRecorder implements EventRecorder {
-  constructor(private readonly log: Logger) {}
-  async record(ref: { kind: string; namespace?: string; name: string }, type: "Normal" | "Warning", reason: string, message: string): Promise<void> {
-    this.log.info({ object: { kind: ref.kind, namespace: ref.namespace, name: ref.name }, type, reason }, message);
-  }
+/** The reconciler's Finalizers port over the merge-patch helpers. */
+class FinalizerAdapter implements Finalizers {
+  readonly name = FINALIZER;
+  constructor(private readonly kube: KubeFinalizers) {}
+  async add(ref: ObjectRef): Promise<void> { await this.kube.ensureFinalizer(ref, this.name); }
+  async remove(ref: ObjectRef): Promise<void> { await this.kube.removeFinalizer(ref, this.name); }
 }
