@@ -9,7 +9,7 @@ import type { Metrics } from "../src/run/metrics.js";
 import { NoopLocalProvider } from "../src/run/noop-local-provider.js";
 import type { Operator } from "../src/run/operator.js";
 import { defaultSettings, type Settings } from "../src/run/settings.js";
-import { RUN_TOKENS, type Finalizers } from "../src/run/tokens.js";
+import { RUN_TOKENS } from "../src/run/tokens.js";
 import {
   FakeElector, FakeFinalizers, FakeRecorder, FakeSink, FakeSource, FixedClock, RecordingProvider,
   gateway, gatewayClass, httpRoute, service, until,
@@ -222,11 +222,11 @@ test("stop: finishes the running reconcile, stops the elector, source and provid
   t.false(r.sink.written.some((u) => u.name === "late"));
 });
 
-test("the container binds one placeholder NoopLocalProvider per --controller-name, and no Finalizers by default", (t) => {
+test("the container binds one placeholder NoopLocalProvider per --controller-name", (t) => {
   const settings = defaultSettings({ controllerNames: ["a.example/x", "gatehouse.dev/local"], metricsAddress: undefined, healthAddress: undefined });
   const c = buildContainer(settings, { logger: pino({ level: "silent" }) });
   const providers = c.getAll<Provider>(TOKENS.Provider);
   t.deepEqual(providers.map((p) => p.capabilities.controllerName), ["a.example/x", "gatehouse.dev/local"]);
   t.true(providers.every((p) => p instanceof NoopLocalProvider && !p.needsFinalizer));
-  t.is(c.get<Finalizers | undefined>(RUN_TOKENS.Finalizers, { optional: true }), undefined);
+  t.true(c.isBound(RUN_TOKENS.Finalizers), "bound; used only when a provider needs finalizers");
 });
