@@ -1,5 +1,6 @@
 // Helpers for end-to-end tests: a real control plane (test/harness), the operator in-process
 // through its container, and a raw JSON client to create objects and read statuses.
+import type { Container } from "inversify";
 import { pino, type Logger } from "pino";
 import { parseAllDocuments } from "yaml";
 import type { ControlPlane } from "@gatehouse/test-harness";
@@ -23,6 +24,7 @@ const RESOURCES: Record<string, ResourceType> = {
 
 export interface RunningOperator {
   op: Operator;
+  container: Container;
   metrics: Metrics;
   settings: Settings;
   stop(): Promise<void>;
@@ -41,7 +43,7 @@ export async function startOperator(cp: ControlPlane, settings: Partial<Settings
   const c = buildContainer(s, { ...opts, logger });
   const op = c.get<Operator>(RUN_TOKENS.Operator);
   await op.start();
-  return { op, metrics: c.get<Metrics>(OPERATOR_TOKENS.Metrics), settings: s, stop: () => op.stop() };
+  return { op, container: c, metrics: c.get<Metrics>(OPERATOR_TOKENS.Metrics), settings: s, stop: () => op.stop() };
 }
 
 /** Silent unless GATEHOUSE_TEST_LOGS is set (then JSON logs on stderr). */

@@ -2,6 +2,8 @@
 // the operator converges: a change made after the restart gets its status, nothing is duplicated.
 import test from "ava";
 import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
+import { OPERATOR_TOKENS } from "../src/ports.js";
+import type { KubeSource } from "../src/kube/source/index.js";
 import {
   Kube, controllerFor, eventually, gatewayYaml, parentCondition, parents, routeYaml, serviceYaml, startOperator, type RunningOperator,
 } from "./e2e-helpers.js";
@@ -23,7 +25,7 @@ test.after.always(async () => {
   await cp?.stop();
 });
 
-test("restartApiServer mid-run: the operator converges and no status entry is duplicated", async (t) => {
+test.serial("restartApiServer mid-run: the operator converges and no status entry is duplicated", async (t) => {
   const ns = await cp.newNamespace("restart");
   await kube.apply(gatewayYaml(`gc-${ns}`, CONTROLLER) + "---" + serviceYaml() + "---" + routeYaml("before"), ns);
   await kube.waitFor("HTTPRoute", ns, "before", (o) => parentCondition(o, CONTROLLER, "Accepted")?.status === "True", "route Accepted");
@@ -48,4 +50,19 @@ test("restartApiServer mid-run: the operator converges and no status entry is du
   t.is(gw?.status.conditions.filter((c: { type: string }) => c.type === "Programmed").length, 1, "conditions not duplicated");
   await eventually(async () => (await run.metrics.value("gatehouse_informer_restarts_total")) > restartsBefore, "watch restarts counted");
   t.pass();
+});
+
+test.serial("an expired watch (410 Gone on resume from an old resourceVersion) relists and converges", async (t) => {
+  const ns = await cp.newNamespace("expired");
+  await kube.apply(gatewayYaml(`gc-${ns}`, CONTROLLER) + "---" + serviceYaml(), ns);
+  await kube.waitFor("Gateway", ns, "gw", (o) => o.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Programmed" && c.status === "True"), "Gateway Programmed");
+  const source = run.container.get<KubeSource>(OPERATOR_TOKENS.Source);
+  const relists = await run.metrics.value("gatehouse_informer_relists_total", { kind: "HTTPRoute" });
+  source.pauseWatchForTest("HTTPRoute");
+  await kube.apply(routeYaml("missed", { hostname: "missed.example.com" }), ns);
+  // Resuming from resourceVersion 1, long compacted out of the watch window: the server answers 410.
+  source.resumeWatchForTest("HTTPRoute", "1");
+  await kube.waitFor("HTTPRoute", ns, "missed", (o) => parentCondition(o, CONTROLLER, "Accepted")?.status === "True", "route made while the watch was paused", 120_000);
+  t.log(`HTTPRoute relists: ${relists} → ${await run.metrics.value("gatehouse_informer_relists_total", { kind: "HTTPRoute" })}`);
+  t.true(await run.metrics.value("gatehouse_informer_relists_total", { kind: "HTTPRoute" }) > relists, "relisted after 410");
 });
