@@ -27,7 +27,7 @@ test.serial("defaults", (t) => {
     kubeconfig: undefined, controllerNames: ["gatehouse.dev/local"], watchNamespaces: [],
     metricsAddress: { host: "", port: 9090 }, healthAddress: { host: "", port: 8081 }, leaderElect: true,
     leaseName: "gatehouse-leader", leaseNamespace: "default", leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000,
-    debounceMs: 20, maxDebounceMs: 500, logLevel: "info",
+    debounceMs: 100, maxDebounceMs: 500, logLevel: "info",
   });
   t.regex(s.identity, /.+_[0-9a-f]{8}$/);
   t.deepEqual(defaultSettings().controllerNames, ["gatehouse.dev/local"]);

@@ -37,27 +37,33 @@ function setup(debounceMs = 100, maxWaitMs = 500) {
   return { clock, fired, c };
 }
 
-test("one event fires once, debounce after it", (t) => {
+test("after a quiet period one event fires at once (next tick), and only once", (t) => {
   const { clock, fired, c } = setup();
   c.poke();
-  clock.advance(99);
-  t.deepEqual(fired, []);
-  clock.advance(1);
-  t.deepEqual(fired, [100]);
+  t.deepEqual(fired, [], "not synchronously: the rest of the watch chunk rides along");
+  clock.advance(0);
+  t.deepEqual(fired, [0]);
   clock.advance(10_000);
-  t.deepEqual(fired, [100]);
+  t.deepEqual(fired, [0]);
   t.is(clock.pendingTimers, 0);
 });
 
-test("a burst fires once, debounce after its last event", (t) => {
+test("events in the same tick as the leading one ride along with it", (t) => {
+  const { clock, fired, c } = setup();
+  c.poke(); c.poke(); c.poke();
+  clock.advance(1_000);
+  t.deepEqual(fired, [0]);
+});
+
+test("a burst: the first event fires at once, the rest once, debounce after the last", (t) => {
   const { clock, fired, c } = setup();
   for (let i = 0; i < 5; i++) {
     c.poke();
     clock.advance(30);
   }
-  // last poke at 120
+  // pokes at 0 (leading), 30, 60, 90, 120 → trailing at 220
   clock.advance(1_000);
-  t.deepEqual(fired, [220]);
+  t.deepEqual(fired, [0, 220]);
 });
 
 test("a continuous stream still fires every maxWait", (t) => {
@@ -67,16 +73,19 @@ test("a continuous stream still fires every maxWait", (t) => {
     clock.advance(50);
   }
   clock.advance(1_000);
-  t.deepEqual(fired, [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000]);
+  // leading at 0; the burst from 50 fires at its max wait (550); the event at 550 starts the next (1050), …
+  t.deepEqual(fired, [0, 550, 1050, 1550, 2050, 2550, 3050, 3550, 4050, 4550, 5050]);
 });
 
-test("events after a flush start a new burst", (t) => {
+test("an event within debounce of a fire waits for the debounce; a later one fires at once again", (t) => {
   const { clock, fired, c } = setup();
   c.poke();
-  clock.advance(200);
-  c.poke();
-  clock.advance(200);
-  t.deepEqual(fired, [100, 300]);
+  clock.advance(50);
+  c.poke(); // 50 ms after the fire at 0: debounced → 150
+  clock.advance(400);
+  c.poke(); // 450: quiet for 300 ms → at once
+  clock.advance(1_000);
+  t.deepEqual(fired, [0, 150, 450]);
 });
 
 test("close drops the pending call and ignores later events", (t) => {

@@ -65,8 +65,8 @@ export const RUN_FLAGS: readonly Spec[] = [
   { flag: "renew-deadline", arg: "duration", env: "GATEHOUSE_RENEW_DEADLINE", default: "10s", help: "the leader gives up if it cannot renew within this" },
   { flag: "retry-period", arg: "duration", env: "GATEHOUSE_RETRY_PERIOD", default: "2s", help: "interval between acquire/renew attempts" },
   { flag: "identity", arg: "id", env: "GATEHOUSE_IDENTITY", help: "holder identity in the Lease (default: $POD_NAME or <hostname>_<random>)" },
-  { flag: "debounce", arg: "duration", env: "GATEHOUSE_DEBOUNCE", default: "20ms",
-    help: "a burst of changes is handled this long after its last change (one rebuild per burst)" },
+  { flag: "debounce", arg: "duration", env: "GATEHOUSE_DEBOUNCE", default: "100ms",
+    help: "a change after a quiet period is handled at once; further changes within this long are handled together, this long after the last" },
   { flag: "max-debounce", arg: "duration", env: "GATEHOUSE_MAX_DEBOUNCE", default: "500ms", help: "longest a change waits during a continuous burst" },
 ];
 

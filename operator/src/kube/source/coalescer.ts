@@ -1,6 +1,8 @@
-// Many watch events, one rebuild: fire `debounceMs` after the last event of a burst, but
-// never later than `maxWaitMs` after its first, so a steady stream still fires regularly.
-// Time comes from an injected Scheduler so the unit test runs on a virtual clock.
+// Many watch events, one rebuild. After a quiet period the first event fires at once (on the
+// next tick, so the rest of that watch chunk is included): a single change is not delayed.
+// Events that follow within `debounceMs` of a fire form a burst that fires `debounceMs` after
+// its last event, but never later than `maxWaitMs` after its first, so a steady stream still
+// fires regularly. Time comes from an injected Scheduler so the unit test runs on a virtual clock.
 
 export interface Scheduler {
   now(): number;
@@ -26,6 +28,9 @@ export class Coalescer {
   private readonly scheduler: Scheduler;
   private burstStart: number | undefined;
   private timer: unknown;
+  /** The pending timer is a leading-edge fire (due at once): later events ride along. */
+  private leading = false;
+  private lastFire: number | undefined;
   private closed = false;
 
   constructor(private readonly fire: () => void, opts: CoalescerOptions = {}) {
@@ -37,7 +42,13 @@ export class Coalescer {
   /** Records one relevant event. */
   poke(): void {
     if (this.closed) return;
+    if (this.leading) return;
     const now = this.scheduler.now();
+    if (this.timer === undefined && (this.lastFire === undefined || now - this.lastFire >= this.debounceMs)) {
+      this.leading = true;
+      this.timer = this.scheduler.setTimeout(() => this.flush(), 0);
+      return;
+    }
     this.burstStart ??= now;
     if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
     const delay = Math.max(0, Math.min(this.debounceMs, this.burstStart + this.maxWaitMs - now));
@@ -55,11 +66,14 @@ export class Coalescer {
     if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
     this.timer = undefined;
     this.burstStart = undefined;
+    this.leading = false;
   }
 
   private flush(): void {
     this.timer = undefined;
     this.burstStart = undefined;
+    this.leading = false;
+    this.lastFire = this.scheduler.now();
     this.fire();
   }
 }

@@ -9,6 +9,7 @@ import { RawKubeClient, type JsonObject } from "./http.js";
 import { WATCHED_KINDS, apiVersionOf } from "./kinds.js";
 import { scanReferences, type RefKeys } from "./references.js";
 import { metaOf } from "./shape.js";
+import { statusOnly } from "./relevance.js";
 import { patched, sortedFrom, type SortedList } from "./sorted-list.js";
 import { KindStream, silentLogger, type SourceLogger } from "./stream.js";
 
@@ -218,7 +219,7 @@ export class KubeSource implements Source {
       if (relevant) this.markDirty(st, key); // an invisible one cannot change the snapshot
     } else {
       this.markDirty(st, key);
-      relevant = ALWAYS_RELEVANT.has(kind) || this.serviceRelevant(kind, key, before, after);
+      relevant = ALWAYS_RELEVANT.has(kind) ? !statusOnly(kind, before, after) : this.serviceRelevant(kind, key, before, after);
     }
     if (relevant && this.started) this.coalescer.poke();
   }
@@ -293,3 +294,4 @@ export class KubeSource implements Source {
     }
   }
 }
+
