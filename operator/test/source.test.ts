@@ -252,6 +252,35 @@ test.serial("Services and EndpointSlices of unreferenced Services do not notify 
   await until("notification for the referenced Service", () => calls() > n);
 });
 
+test.serial("with controllerNames, other controllers' classes, Gateways and routes are cached but wake nothing; ours and status-only writes behave", async (t) => {
+  const ns = await cp.newNamespace("src-owned");
+  const mine = `mine-${ns}`, theirs = `theirs-${ns}`;
+  await create(R.GatewayClass, "", mine, { spec: { controllerName: "gatehouse.dev/test-owned" } });
+  await create(R.GatewayClass, "", theirs, { spec: { controllerName: "example.com/other" } });
+  await create(R.Gateway, ns, "gw", { spec: { gatewayClassName: mine, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } });
+  await create(R.Gateway, ns, "other", { spec: { gatewayClassName: theirs, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } });
+  const { source, calls } = await startSource({ watchNamespaces: [ns], controllerNames: ["gatehouse.dev/test-owned"] });
+  await settle(calls, 500);
+  let n = calls();
+  await create(R.HTTPRoute, ns, "theirs", { spec: { parentRefs: [{ name: "other" }], rules: [{}] } });
+  await until("their route cached", () => !!find(source.snapshot(), "HTTPRoute", `${ns}/theirs`));
+  await settle(calls, 500);
+  t.is(calls(), n, "a route of another controller's Gateway wakes nothing");
+  await route(ns, "ours");
+  await until("our route notifies", () => calls() > n);
+  await settle(calls, 500);
+  n = calls();
+  const r = await kube.get<Obj>(`${resourcePath(R.HTTPRoute, { namespace: ns })}/ours`);
+  const put = await kube.put(`${resourcePath(R.HTTPRoute, { namespace: ns })}/ours/status`,
+    { ...r.body, status: { parents: [{ parentRef: { name: "gw" }, controllerName: "gatehouse.dev/test-owned", conditions: [
+      { type: "Accepted", status: "True", reason: "Accepted", message: "", lastTransitionTime: "2026-01-01T00:00:00Z", observedGeneration: 1 },
+    ] }] } });
+  t.is(put.status, 200);
+  await until("status write cached", () => Array.isArray(find(source.snapshot(), "HTTPRoute", `${ns}/ours`)?.["status"]?.["parents"]));
+  await settle(calls, 500);
+  t.is(calls(), n, "a status-only write wakes nothing");
+});
+
 test.serial("watchNamespaces restricts the namespaced kinds only", async (t) => {
   const a = await cp.newNamespace("src-ns-a");
   const b = await cp.newNamespace("src-ns-b");

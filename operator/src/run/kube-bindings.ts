@@ -33,6 +33,7 @@ export const kubeBindings: KubeBindings = {
     const s = settingsOf(ctx);
     return new KubeSource(ctx.get<KubeConfig>(OPERATOR_TOKENS.KubeConfig), {
       watchNamespaces: s.watchNamespaces,
+      controllerNames: s.controllerNames,
       debounceMs: s.debounceMs,
       maxWaitMs: s.maxDebounceMs,
       logger: loggerOf(ctx, "source"),

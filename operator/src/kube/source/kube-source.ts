@@ -9,7 +9,7 @@ import { RawKubeClient, type JsonObject } from "./http.js";
 import { WATCHED_KINDS, apiVersionOf } from "./kinds.js";
 import { scanReferences, type RefKeys } from "./references.js";
 import { metaOf } from "./shape.js";
-import { statusOnly } from "./relevance.js";
+import { ours, statusOnly, type Lookup } from "./relevance.js";
 import { patched, sortedFrom, type SortedList } from "./sorted-list.js";
 import { KindStream, silentLogger, type SourceLogger } from "./stream.js";
 
@@ -26,6 +26,11 @@ export interface KubeSourceOptions {
   backoffMaxMs?: number;
   /** Page size of lists (default 500). */
   pageSize?: number;
+  /**
+   * Our controllerNames: GatewayClasses, Gateways and routes of other controllers then wake
+   * no reconcile (they are still cached). Absent: every event counts.
+   */
+  controllerNames?: readonly string[];
 }
 
 /** What the graph read, from graph.referenced after each compute. */
@@ -219,9 +224,31 @@ export class KubeSource implements Source {
       if (relevant) this.markDirty(st, key); // an invisible one cannot change the snapshot
     } else {
       this.markDirty(st, key);
-      relevant = ALWAYS_RELEVANT.has(kind) ? !statusOnly(kind, before, after) : this.serviceRelevant(kind, key, before, after);
+      relevant = ALWAYS_RELEVANT.has(kind)
+        ? !statusOnly(kind, before, after) && this.owned(kind, before, after)
+        : this.serviceRelevant(kind, key, before, after);
     }
     if (relevant && this.started) this.coalescer.poke();
+  }
+
+  private owned(kind: Kind, before: JsonObject | undefined, after: JsonObject | undefined): boolean {
+    const controllers = this.opts.controllerNames;
+    if (!controllers) return true;
+    const set = new Set(controllers);
+    return ours(kind, before, set, this.lookup) || ours(kind, after, set, this.lookup);
+  }
+
+  private readonly lookup: Lookup = {
+    gatewayClass: (name) => this.cached("GatewayClass", name),
+    gateway: (key) => this.cached("Gateway", key),
+  };
+
+  private cached(kind: Kind, key: string): JsonObject | undefined {
+    for (const s of this.kinds.get(kind)?.streams ?? []) {
+      const o = s.items.get(key);
+      if (o) return o;
+    }
+    return undefined;
   }
 
   private serviceRelevant(kind: Kind, key: string, before: JsonObject | undefined, after: JsonObject | undefined): boolean {

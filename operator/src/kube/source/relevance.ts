@@ -25,3 +25,39 @@ function rawMeta(o: JsonObject): JsonObject {
 function same(x: unknown, y: unknown): boolean {
   return JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
 }
+
+/** Looks objects up in the watch cache. */
+export interface Lookup {
+  gatewayClass(name: string): JsonObject | undefined;
+  gateway(key: string): JsonObject | undefined;
+}
+
+const GATEWAY_GROUP = "gateway.networking.k8s.io";
+const ROUTES: ReadonlySet<string> = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]);
+
+/**
+ * Does this version of a GatewayClass, Gateway or route belong to one of our controllers?
+ * (issue: "only our GatewayClasses' objects trigger work"). A class by its controllerName, a
+ * Gateway by its class, a route by a parentRef to one of our Gateways. Other kinds: true.
+ * Callers check both the old and the new version, so moving away from us still counts.
+ */
+export function ours(kind: Kind, o: JsonObject | undefined, controllers: ReadonlySet<string>, cache: Lookup): boolean {
+  if (!o) return false;
+  const spec = (o["spec"] && typeof o["spec"] === "object" ? o["spec"] : {}) as JsonObject;
+  if (kind === "GatewayClass") return typeof spec["controllerName"] === "string" && controllers.has(spec["controllerName"]);
+  if (kind === "Gateway") {
+    const cls = typeof spec["gatewayClassName"] === "string" ? cache.gatewayClass(spec["gatewayClassName"]) : undefined;
+    return ours("GatewayClass", cls, controllers, cache);
+  }
+  if (!ROUTES.has(kind)) return true;
+  const ns = typeof rawMeta(o)["namespace"] === "string" ? (rawMeta(o)["namespace"] as string) : "";
+  const refs = Array.isArray(spec["parentRefs"]) ? spec["parentRefs"] : [];
+  return refs.some((r: unknown) => {
+    if (!r || typeof r !== "object") return false;
+    const ref = r as JsonObject;
+    if ((ref["group"] ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref["kind"] ?? "Gateway") !== "Gateway") return false;
+    if (typeof ref["name"] !== "string") return false;
+    const key = `${typeof ref["namespace"] === "string" ? ref["namespace"] : ns}/${ref["name"]}`;
+    return ours("Gateway", cache.gateway(key), controllers, cache);
+  });
+}
