@@ -10,7 +10,7 @@
 //   const r = await kube.get(resourcePath(GATEWAY_RESOURCES.Gateway, { namespace: "ns", name: "gw" }));
 //   if (r.status === 404) ...; else if (r.status === 200) use(r.body);
 import { Agent, request, type RequestOptions } from "node:https";
-import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
 
 export type KubeMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
@@ -85,6 +85,33 @@ export class KubeClient {
 
   /** `path` is the API path ("/api/v1/namespaces/x"), relative to the cluster's server URL. */
   async request<T = unknown>(method: KubeMethod, path: string, req: KubeRequest = {}): Promise<KubeResponse<T>> {
+    const res = await this.send(method, path, req);
+    return new Promise<KubeResponse<T>>((resolve, reject) => {
+      const fail = (message: string, cause?: unknown) => reject(new KubeRequestError(method, path, message, { cause }));
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", (e) => fail(e.message, e));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let body: unknown = text === "" ? undefined : text;
+        if (text !== "" && /json/.test(String(res.headers["content-type"] ?? ""))) {
+          try { body = JSON.parse(text); } catch (e) { fail(`unreadable JSON response (${res.statusCode})`, e); return; }
+        }
+        resolve({ status: res.statusCode ?? 0, body: body as T });
+      });
+    });
+  }
+
+  /**
+   * GET whose response is read by the caller as it arrives (watches). `req.timeoutMs` is the
+   * longest the connection may stay silent, not the length of the whole response.
+   */
+  stream(path: string, req: Omit<KubeRequest, "body" | "contentType"> = {}): Promise<IncomingMessage> {
+    return this.send("GET", path, req);
+  }
+
+  /** Sends the request; resolves with the response once its headers arrive. */
+  private async send(method: KubeMethod, path: string, req: KubeRequest): Promise<IncomingMessage> {
     const url = new URL(this.server.href.replace(/\/$/, "") + path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
@@ -101,31 +128,18 @@ export class KubeClient {
       headers["content-length"] = payload.length;
     }
     const https = url.protocol === "https:";
-    const send = https ? request : httpRequest;
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
-    return new Promise<KubeResponse<T>>((resolve, reject) => {
-      const fail = (message: string, cause?: unknown) => reject(new KubeRequestError(method, path, message, { cause }));
-      const r = send(url, {
+    req.signal?.throwIfAborted();
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const r = (https ? request : httpRequest)(url, {
         ...opts,
         method,
         headers,
         agent: this.agentFor(opts, https),
         signal: req.signal,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", (e) => fail(e.message, e));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let body: unknown = text === "" ? undefined : text;
-          if (text !== "" && /json/.test(String(res.headers["content-type"] ?? ""))) {
-            try { body = JSON.parse(text); } catch (e) { fail(`unreadable JSON response (${res.statusCode})`, e); return; }
-          }
-          resolve({ status: res.statusCode ?? 0, body: body as T });
-        });
-      });
-      r.setTimeout(timeoutMs, () => r.destroy(new Error(`no response within ${timeoutMs} ms`)));
-      r.on("error", (e) => fail(e.message, e));
+      }, resolve);
+      r.setTimeout(timeoutMs, () => r.destroy(new Error(`no data within ${timeoutMs} ms`)));
+      r.on("error", (e) => reject(new KubeRequestError(method, path, e.message, { cause: e })));
       r.end(payload);
     });
   }

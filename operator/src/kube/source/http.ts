@@ -1,10 +1,8 @@
-// Plain-JSON list and watch over node:http(s). The client library's typed APIs run every
-// object through ObjectSerializer (timestamps become Date objects); here objects stay the
-// JSON the API server sent. KubeConfig still supplies TLS material and credentials
-// (tokens, token files, exec plugins), applied again on every request.
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
+// Plain-JSON list and watch on top of KubeClient (kube/client.ts): objects stay the JSON the
+// API server sent (the client library's typed APIs would turn timestamps into Dates).
+import type { IncomingMessage } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeClient } from "../client.js";
 
 /** A non-2xx answer (or an ERROR watch event) with the Status the server sent. */
 export class ApiError extends Error {
@@ -28,26 +26,27 @@ export interface WatchEvent {
 }
 
 export class RawKubeClient {
-  constructor(private readonly kc: KubeConfig) {}
+  private readonly kube: KubeClient;
+
+  constructor(kc: KubeConfig) {
+    this.kube = new KubeClient(kc, { userAgent: "gatehouse-source" });
+  }
 
   /** One page of a list: GET path?limit=&continue=. */
   async listPage(path: string, query: Record<string, string>, signal: AbortSignal, timeoutMs = 60_000): Promise<ListPage> {
-    const res = await this.open(path, query, signal, timeoutMs);
-    const body = await readBody(res);
-    if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, body);
-    let list: unknown;
-    try {
-      list = JSON.parse(body);
-    } catch {
-      throw new Error(`GET ${path}: unreadable JSON`);
-    }
-    const l = list as { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } };
+    const res = await this.kube.get<unknown>(path, { query, signal, timeoutMs });
+    if (res.status !== 200) throw apiError(res.status, res.body);
+    if (!res.body || typeof res.body !== "object") throw new Error(`GET ${path}: unreadable JSON`);
+    const l = res.body as { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } };
     return {
       items: Array.isArray(l.items) ? (l.items.filter((i) => i && typeof i === "object") as JsonObject[]) : [],
       resourceVersion: typeof l.metadata?.resourceVersion === "string" ? l.metadata.resourceVersion : "",
       continue: typeof l.metadata?.continue === "string" ? l.metadata.continue : "",
     };
   }
+
+  /** Closes the keep-alive connections. */
+  close(): void { this.kube.close(); }
 
   /**
    * Streams watch events to `onEvent` until the server ends the response (resolves) or
@@ -56,7 +55,7 @@ export class RawKubeClient {
    */
   async watch(path: string, query: Record<string, string>, signal: AbortSignal, idleMs: number,
     onEvent: (e: WatchEvent) => void): Promise<void> {
-    const res = await this.open(path, { ...query, watch: "true" }, signal, idleMs);
+    const res = await this.kube.stream(path, { query: { ...query, watch: "true" }, signal, timeoutMs: idleMs });
     if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readBody(res));
     await new Promise<void>((resolve, reject) => {
       let buf = "";
@@ -103,23 +102,6 @@ export class RawKubeClient {
     });
   }
 
-  private async open(path: string, query: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<IncomingMessage> {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error("kubeconfig: no current cluster");
-    const url = new URL(cluster.server.replace(/\/+$/, "") + path);
-    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const opts: RequestOptions = { method: "GET", headers: { Accept: "application/json" } };
-    await this.kc.applyToHTTPSOptions(opts);
-    const plain = url.protocol === "http:";
-    if (plain) delete opts.agent; // an https.Agent cannot carry plain HTTP
-    signal.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const req = (plain ? httpRequest : httpsRequest)(url, { ...opts, signal }, resolve);
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path}: no data for ${timeoutMs} ms`)));
-      req.on("error", reject);
-      req.end();
-    });
-  }
 }
 
 function readBody(res: IncomingMessage): Promise<string> {
@@ -135,15 +117,14 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-function apiError(code: number, body: string): ApiError {
-  let reason = "";
-  let message = body.slice(0, 300);
-  try {
-    const s = JSON.parse(body) as { reason?: unknown; message?: unknown };
-    if (typeof s.reason === "string") reason = s.reason;
-    if (typeof s.message === "string") message = s.message;
-  } catch { /* not a Status */ }
-  return new ApiError(code, reason, `${code}${reason ? ` ${reason}` : ""}: ${message}`);
+/** ApiError from a non-2xx answer; `body` is the parsed Status when the server sent one. */
+function apiError(code: number, body: unknown): ApiError {
+  let parsed = body;
+  if (typeof body === "string") {
+    try { parsed = JSON.parse(body); } catch { /* not a Status */ }
+  }
+  if (parsed && typeof parsed === "object") return statusError({ ...(parsed as JsonObject), code });
+  return new ApiError(code, "", `${code}: ${String(body ?? "").slice(0, 300)}`);
 }
 
 /** ApiError from an ERROR watch event's Status object. */

@@ -147,6 +147,7 @@ export class KubeSource implements Source {
     this.abort.abort(new Error("KubeSource stopped"));
     this.coalescer.close();
     await Promise.all(this.running);
+    this.client.close();
   }
 
   /** Called with graph.referenced after each compute. */
