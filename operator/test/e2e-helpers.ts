@@ -4,7 +4,7 @@ import type { Container } from "inversify";
 import { pino, type Logger } from "pino";
 import { parseAllDocuments } from "yaml";
 import type { ControlPlane } from "@gatehouse/test-harness";
-import { KubeClient, GATEWAY_RESOURCES, resourcePath, type ResourceType } from "../src/kube/client.js";
+import { CORE_RESOURCES, KubeClient, GATEWAY_RESOURCES, resourcePath, type ResourceType } from "../src/kube/client.js";
 import { OPERATOR_TOKENS } from "../src/ports.js";
 import { buildContainer, type ContainerOptions } from "../src/run/container.js";
 import type { Metrics } from "../src/run/metrics.js";
@@ -14,13 +14,7 @@ import { RUN_TOKENS } from "../src/run/tokens.js";
 
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; spec?: any; status?: any; [k: string]: unknown };
 
-const RESOURCES: Record<string, ResourceType> = {
-  ...GATEWAY_RESOURCES,
-  Service: { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true },
-  Secret: { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true },
-  Namespace: { group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false },
-  Lease: { group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true },
-};
+const RESOURCES: Record<string, ResourceType> = { ...GATEWAY_RESOURCES, ...CORE_RESOURCES };
 
 export interface RunningOperator {
   op: Operator;

@@ -5,7 +5,7 @@
 import test from "ava";
 import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
 import { normalizeSnapshot, type Snapshot } from "@gatehouse/model";
-import { GATEWAY_RESOURCES, KubeClient, apiVersionOf, resourcePath, type ResourceType } from "../src/kube/client.js";
+import { CORE_RESOURCES, GATEWAY_RESOURCES, KubeClient, apiVersionOf, resourcePath, type ResourceType } from "../src/kube/client.js";
 import { KubeSource, type KubeSourceOptions } from "../src/kube/source/index.js";
 
 let cp: ControlPlane;
@@ -24,10 +24,7 @@ test.after.always(async () => {
 
 type Obj = Record<string, any>;
 const R = GATEWAY_RESOURCES;
-const SECRET: ResourceType = { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true };
-const SERVICE: ResourceType = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
-const CONFIGMAP: ResourceType = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
-const SLICE: ResourceType = { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice", namespaced: true };
+const { Secret: SECRET, Service: SERVICE, ConfigMap: CONFIGMAP, EndpointSlice: SLICE } = CORE_RESOURCES;
 
 async function create(type: ResourceType, namespace: string, name: string, fields: Obj): Promise<Obj> {
   const r = await kube.post<Obj>(resourcePath(type, { namespace }), { apiVersion: apiVersionOf(type), kind: type.kind, metadata: { name }, ...fields });

@@ -198,6 +198,11 @@ export const GATEWAY_RESOURCES = {
 } as const satisfies Record<string, ResourceType>;
 
 export const CORE_RESOURCES = {
+  Service: { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true },
+  EndpointSlice: { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice", namespaced: true },
+  Secret: { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true },
+  Namespace: { group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false },
+  ConfigMap: { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true },
   Lease: { group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true },
   Event: { group: "events.k8s.io", version: "v1", resource: "events", kind: "Event", namespaced: true },
 } as const satisfies Record<string, ResourceType>;
