@@ -105,7 +105,7 @@ export class RecordingProvider implements Provider {
   finalized: ObjectRef[] = [];
   closed = false;
   finalizeDone = true;
-  constructor(controllerName = "gatehouse.dev/local", readonly needsFinalizer = false) {
+  constructor(controllerName = "gatehouse.dev/local", readonly needsFinalizer = false, readonly everyReplica = false) {
     this.capabilities = capabilitiesFor(controllerName);
   }
   async plan(): Promise<Plan> { this.plans++; return { controllerName: this.capabilities.controllerName, changes: [] }; }

@@ -121,6 +121,15 @@ test("a standby computes but neither applies nor writes; on becoming leader it w
   await r.op.stop();
 });
 
+test("a provider that serves on every replica (local backend) applies on a standby too; the standby still writes nothing", async (t) => {
+  const r = rig({ leader: false, provider: new RecordingProvider("gatehouse.dev/local", false, true) });
+  r.source.put(gatewayClass(), gateway(), httpRoute("web"), service());
+  await r.op.start();
+  t.true(r.provider.applies >= 1);
+  t.is(r.sink.calls.length, 0);
+  await r.op.stop();
+});
+
 test("errors are counted, logged and retried; the loop keeps running and is not ready until one succeeds", async (t) => {
   const r = rig();
   r.sink.fail = new Error("connection refused");

@@ -12,6 +12,8 @@ import { capabilitiesFor } from "../local-capabilities.js";
 export class NoopLocalProvider implements Provider {
   readonly capabilities: Capabilities;
   readonly needsFinalizer = false;
+  /** Serves traffic in every operator process (issue 3: every replica serves for the local backend). */
+  readonly everyReplica = true;
 
   constructor(controllerName: string) {
     this.capabilities = capabilitiesFor(controllerName);

@@ -155,15 +155,13 @@ export class Reconciler {
         fail("source", e);
       }
 
-      if (leader) {
-        errors += await this.finalize(snapshot, out, fail);
-        if (await this.applyProviders(out, fail)) {
-          try {
-            out = this.session.update({ snapshot: core, controllers, results: [...this.results.values()], now });
-          } catch (e) {
-            fail("compute", e);
-            return;
-          }
+      if (leader) errors += await this.finalize(snapshot, out, fail);
+      if (await this.applyProviders(out, leader, fail)) {
+        try {
+          out = this.session.update({ snapshot: core, controllers, results: [...this.results.values()], now });
+        } catch (e) {
+          fail("compute", e);
+          return;
         }
       }
       this.lastOutput = out;
@@ -210,10 +208,13 @@ export class Reconciler {
     }
   }
 
-  /** Plans and applies every provider; true when any provider's results changed. */
-  private async applyProviders(out: ComputeOutput, fail: (stage: string, err: unknown, ref?: ObjectRef, msg?: string) => void): Promise<boolean> {
+  /** Plans and applies the providers this replica runs (all when leading); true when any provider's results changed. */
+  private async applyProviders(
+    out: ComputeOutput, leader: boolean, fail: (stage: string, err: unknown, ref?: ObjectRef, msg?: string) => void,
+  ): Promise<boolean> {
     let changed = false;
     for (const p of this.registry.providers()) {
+      if (!leader && !p.everyReplica) continue;
       const name = p.capabilities.controllerName;
       try {
         const plan = await p.plan(out.desired);

@@ -60,6 +60,11 @@ export interface Provider {
   readonly capabilities: Capabilities;
   /** Cloud backends own external resources and need finalizers on Gateways and routes. */
   readonly needsFinalizer: boolean;
+  /**
+   * true: every replica plans and applies (the local backend serves traffic in each operator
+   * process); false/absent: only the leader does (cloud backends: one writer per resource).
+   */
+  readonly everyReplica?: boolean;
   /** Desired state (all gateways; the provider takes its own) → intended changes. Must not mutate anything. */
   plan(desired: DesiredState): Promise<Plan>;
   /** Carries out a plan and reports per-object results. Must be idempotent. */
