@@ -56,6 +56,8 @@ export class FakeSink implements StatusSink {
   calls: StatusUpdate[][] = [];
   gate: Promise<void> | undefined;
   fail: Error | undefined;
+  /** The cache never sees the writes (a watch lagging behind, or status-only events filtered). */
+  lag = false;
   constructor(private readonly source: FakeSource) {}
   async write(updates: readonly StatusUpdate[]): Promise<StatusWriteReport> {
     this.calls.push([...updates]);
@@ -63,7 +65,7 @@ export class FakeSink implements StatusSink {
     if (this.fail) throw this.fail;
     // Deliver "watch events" after the call returns, as a real server would (status only: metadata stays).
     const list = [...updates];
-    setImmediate(() => this.source.put(...list.map((u) => ({ ...this.source.get(u.kind, u.namespace, u.name)!, status: u.status }))));
+    if (!this.lag) setImmediate(() => this.source.put(...list.map((u) => ({ ...this.source.get(u.kind, u.namespace, u.name)!, status: u.status }))));
     return { written: updates.length, unchanged: 0, conflicts: 0, errors: [] };
   }
   get written(): StatusUpdate[] { return this.calls.flat(); }

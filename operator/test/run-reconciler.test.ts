@@ -3,6 +3,7 @@ import test from "ava";
 import { pino } from "pino";
 import { TOKENS } from "@gatehouse/model";
 import type { Provider } from "@gatehouse/provider-api";
+import type { StatusUpdate } from "@gatehouse/status";
 import { OPERATOR_TOKENS } from "../src/ports.js";
 import { buildContainer } from "../src/run/container.js";
 import type { Metrics } from "../src/run/metrics.js";
@@ -79,6 +80,23 @@ test("statuses equal to the cache are not written again; a later change writes o
   t.true(last.some((u) => u.name === "b"));
   t.false(last.some((u) => u.name === "a"), "route a unchanged, not rewritten");
   t.true(await r.metrics.value("gatehouse_status_writes_total", { result: "skipped" }) > 0);
+  await r.op.stop();
+});
+
+test("while the cache lags our last write, a status equal to the cache's older copy is still written", async (t) => {
+  const r = rig();
+  r.source.put(gatewayClass(), gateway(), httpRoute("a"), service());
+  await r.op.start();
+  await until(() => r.source.get("Gateway", "default", "gw")?.status !== undefined, "gateway status in cache");
+  await r.op.reconciler.idle();
+  const attached = (u: StatusUpdate | undefined) => (u?.status as { listeners?: { attachedRoutes: number }[] } | undefined)?.listeners?.[0]?.attachedRoutes;
+  r.sink.lag = true; // from now on the cache keeps attachedRoutes=1
+  r.source.put(httpRoute("b"));
+  await until(() => r.sink.written.some((u) => u.kind === "Gateway" && attached(u) === 2), "attachedRoutes 2 written");
+  await r.op.reconciler.idle();
+  r.source.remove("HTTPRoute", "default", "b");
+  await until(() => attached(r.sink.calls.at(-1)?.find((u) => u.kind === "Gateway")) === 1, "attachedRoutes 1 written again");
+  t.pass();
   await r.op.stop();
 });
 

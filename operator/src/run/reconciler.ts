@@ -302,9 +302,10 @@ export class Reconciler {
   private unchanged(snapshot: Snapshot, u: StatusUpdate): boolean {
     const live = this.live(snapshot, u);
     if (!live) return false;
-    const json = JSON.stringify(u.status);
     const w = this.written.get(`${u.kind}/${u.namespace}/${u.name}`);
-    if (w && w.rv === live.metadata?.resourceVersion && w.json === json) return true;
+    // The cache has not seen our last write yet: the server holds what we wrote, not what the
+    // cache shows (the write's own event wakes no reconcile, being status-only).
+    if (w && w.rv === live.metadata?.resourceVersion) return w.json === JSON.stringify(u.status);
     return sameJson(statusOf(live), u.status);
   }
 
