@@ -26,6 +26,12 @@ export class FakeSource implements Source {
 
   /** Adds or replaces objects (new identity, new resourceVersion) and notifies. */
   put(...objects: Obj[]): void {
+    this.putQuietly(...objects);
+    this.notify();
+  }
+
+  /** Like put, without notifying (a status-only change the real source does not wake on). */
+  putQuietly(...objects: Obj[]): void {
     const s = { ...this.snap } as unknown as Record<string, Obj[]>;
     for (const o of objects) {
       const copy = { ...o, metadata: { generation: 1, uid: `uid-${o.metadata.name}`, ...o.metadata, resourceVersion: String(++this.rv) } };
@@ -34,7 +40,6 @@ export class FakeSource implements Source {
       s[o.kind] = [...list, copy].sort((a, b) => (key(a) < key(b) ? -1 : 1));
     }
     this.snap = s as unknown as Snapshot;
-    this.notify();
   }
 
   remove(kind: string, namespace: string, name: string): void {

@@ -100,6 +100,21 @@ test("while the cache lags our last write, a status equal to the cache's older c
   await r.op.stop();
 });
 
+test("resync rewrites a status someone else changed, though that change woke nothing", async (t) => {
+  const r = rig();
+  r.source.put(gatewayClass(), gateway(), httpRoute("a"), service());
+  await r.op.start();
+  await until(() => r.source.get("HTTPRoute", "default", "a")?.status !== undefined, "status in cache");
+  await r.op.reconciler.idle();
+  // Someone wipes our route status; the fake delivers it to the cache without a notification.
+  r.source.putQuietly({ ...r.source.get("HTTPRoute", "default", "a")!, status: { parents: [] } });
+  const before = r.sink.calls.length;
+  r.op.reconciler.resync();
+  await until(() => r.sink.calls.length > before, "resync wrote");
+  t.true(r.sink.calls.at(-1)!.some((u) => u.kind === "HTTPRoute" && u.name === "a"));
+  await r.op.stop();
+});
+
 test("a change during a reconcile schedules exactly one more", async (t) => {
   const r = rig();
   r.source.put(gatewayClass(), gateway(), service());

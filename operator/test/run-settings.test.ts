@@ -27,7 +27,7 @@ test.serial("defaults", (t) => {
     kubeconfig: undefined, controllerNames: ["gatehouse.dev/local"], watchNamespaces: [],
     metricsAddress: { host: "", port: 9090 }, healthAddress: { host: "", port: 8081 }, leaderElect: true,
     leaseName: "gatehouse-leader", leaseNamespace: "default", leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000,
-    debounceMs: 100, maxDebounceMs: 500, logLevel: "info",
+    debounceMs: 100, maxDebounceMs: 500, resyncPeriodMs: 600_000, logLevel: "info",
   });
   t.regex(s.identity, /.+_[0-9a-f]{8}$/);
   t.deepEqual(defaultSettings().controllerNames, ["gatehouse.dev/local"]);
@@ -40,11 +40,12 @@ test.serial("every setting has a flag and a GATEHOUSE_ variable", (t) => {
     GATEHOUSE_METRICS_ADDRESS: "0", GATEHOUSE_HEALTH_ADDRESS: "127.0.0.1:0", GATEHOUSE_LEADER_ELECT: "false",
     GATEHOUSE_LEASE_NAME: "l", GATEHOUSE_LEASE_NAMESPACE: "sys", GATEHOUSE_LEASE_DURATION: "30s", GATEHOUSE_RENEW_DEADLINE: "20s",
     GATEHOUSE_RETRY_PERIOD: "1s", GATEHOUSE_IDENTITY: "me", GATEHOUSE_DEBOUNCE: "50ms", GATEHOUSE_MAX_DEBOUNCE: "1s",
+    GATEHOUSE_RESYNC_PERIOD: "0",
   });
   t.deepEqual(s, {
     kubeconfig: "/k", controllerNames: ["a.dev/x", "b.dev/y"], watchNamespaces: ["a", "b"], metricsAddress: undefined,
     healthAddress: { host: "127.0.0.1", port: 0 }, leaderElect: false, leaseName: "l", leaseNamespace: "sys",
-    leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 1_000, identity: "me", logLevel: "info", debounceMs: 50, maxDebounceMs: 1_000,
+    leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 1_000, identity: "me", logLevel: "info", debounceMs: 50, maxDebounceMs: 1_000, resyncPeriodMs: 0,
   });
 });
 

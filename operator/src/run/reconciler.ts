@@ -11,6 +11,7 @@ import { OPERATOR_TOKENS, type Clock, type EventRecorder, type LeaderElector, ty
 import type { Metrics, SourceCounters } from "./metrics.js";
 import { RUN_TOKENS, type Finalizers, type ObjectRef } from "./tokens.js";
 import { TransitionTracker, type Transition } from "./transitions.js";
+import type { Settings } from "./settings.js";
 
 /** What a Source may offer beyond the port (KubeSource does). */
 interface SourceExtras {
@@ -40,6 +41,7 @@ export class Reconciler {
   private started = false;
   private stopping = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private retryDelay = RETRY_MIN_MS;
   private readonly eventsInFlight = new Set<Promise<void>>();
   private readyFlag = false;
@@ -56,6 +58,7 @@ export class Reconciler {
     @inject(OPERATOR_TOKENS.Metrics) private readonly metrics: Metrics,
     @inject(TOKENS.ProviderRegistry) private readonly registry: ProviderRegistry,
     @inject(RUN_TOKENS.Finalizers) @optional() private readonly finalizers: Finalizers | undefined,
+    @inject(OPERATOR_TOKENS.Settings) private readonly settings: Pick<Settings, "resyncPeriodMs">,
   ) {
     if (source.counters) {
       metrics.watchSource(() => {
@@ -86,8 +89,21 @@ export class Reconciler {
     this.metrics.leader.set(this.elector.isLeader() ? 1 : 0);
     await this.source.start();
     this.started = true;
+    if (this.settings.resyncPeriodMs > 0) {
+      this.resyncTimer = setInterval(() => this.resync(), this.settings.resyncPeriodMs);
+      this.resyncTimer.unref();
+    }
     this.trigger();
     await this.idle();
+  }
+
+  /**
+   * A full pass that trusts only the watch cache: forgets what we wrote, so every status that
+   * differs from ours (someone edited or wiped it; that wakes nothing) is written again.
+   */
+  resync(): void {
+    this.written.clear();
+    this.trigger();
   }
 
   /** Asks for a reconcile: runs now, or once more after the running one. */
@@ -108,6 +124,7 @@ export class Reconciler {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     await this.idle();
     await Promise.allSettled([...this.eventsInFlight]);
   }

@@ -32,6 +32,8 @@ export interface Settings {
   debounceMs: number;
   /** Longest a change waits under a constant stream of changes. */
   maxDebounceMs: number;
+  /** Every this long a full reconcile repairs what others changed in our statuses; 0: never. */
+  resyncPeriodMs: number;
 }
 
 interface Spec {
@@ -68,6 +70,8 @@ export const RUN_FLAGS: readonly Spec[] = [
   { flag: "debounce", arg: "duration", env: "GATEHOUSE_DEBOUNCE", default: "100ms",
     help: "a change after a quiet period is handled at once; further changes within this long are handled together, this long after the last" },
   { flag: "max-debounce", arg: "duration", env: "GATEHOUSE_MAX_DEBOUNCE", default: "500ms", help: "longest a change waits during a continuous burst" },
+  { flag: "resync-period", arg: "duration", env: "GATEHOUSE_RESYNC_PERIOD", default: "10m",
+    help: "a full reconcile this often rewrites statuses others changed (status-only changes wake nothing); 0 disables" },
 ];
 
 /** Adds the `run` flags (each with its environment variable) to a command. */
@@ -179,6 +183,7 @@ export function parseSettings(raw: RawSettings): Settings {
     logLevel: typeof raw.values["logLevel"] === "string" ? raw.values["logLevel"] : "info",
     debounceMs,
     maxDebounceMs,
+    resyncPeriodMs: duration("resync-period"),
   };
 }
 
