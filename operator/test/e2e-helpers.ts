@@ -3,7 +3,8 @@
 import type { Container } from "inversify";
 import { pino, type Logger } from "pino";
 import { parseAllDocuments } from "yaml";
-import type { ControlPlane } from "@gatehouse/test-harness";
+import test from "ava";
+import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
 import { CORE_RESOURCES, KubeClient, GATEWAY_RESOURCES, resourcePath, type ResourceType } from "../src/kube/client.js";
 import { OPERATOR_TOKENS } from "../src/ports.js";
 import { buildContainer, type ContainerOptions } from "../src/run/container.js";
@@ -196,4 +197,22 @@ spec: { ports: [{ port: 80, targetPort: 8080 }] }
 export async function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
   const r = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: r.status, body: await r.text() };
+}
+
+export interface OperatorSuite { cp: ControlPlane; kube: Kube; run: RunningOperator }
+
+/** One control plane and one operator serving `controllerName` per test file: started before its tests, stopped after. */
+export function useOperator(controllerName: string): OperatorSuite {
+  const env = {} as OperatorSuite;
+  test.before(async () => {
+    env.cp = await startControlPlane();
+    env.kube = new Kube(env.cp);
+    env.run = await startOperator(env.cp, { controllerNames: [controllerName] });
+  });
+  test.after.always(async () => {
+    await env.run?.stop();
+    env.kube?.close();
+    await env.cp?.stop();
+  });
+  return env;
 }

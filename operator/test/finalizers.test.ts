@@ -1,41 +1,31 @@
 // Finalizers against a real kube-apiserver: add/remove round trip, a concurrent change of the
 // list (409, retried, nothing lost), and the deletion flow the reconciler relies on.
 import test from "ava";
-import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
+import { useControlPlane } from "./kube-suite.js";
 import { GATEWAY_RESOURCES, KubeClient, apiVersionOf, resourcePath, type KubeRequest, type KubeResponse } from "../src/kube/client.js";
 import { FINALIZER, Finalizers, hasFinalizer, isDeleting } from "../src/kube/finalizers/index.js";
 
-let cp: ControlPlane;
-let kube: KubeClient;
-
-test.before(async () => {
-  cp = await startControlPlane();
-  kube = new KubeClient(cp.kubeConfig);
-});
-test.after.always(async () => {
-  kube?.close();
-  await cp?.stop();
-});
+const env = useControlPlane();
 
 type Obj = Record<string, any>;
 const GW = GATEWAY_RESOURCES.Gateway;
 
 async function gateway(namespace: string, name = "gw"): Promise<void> {
-  const r = await kube.post(resourcePath(GW, { namespace }), {
+  const r = await env.kube.post(resourcePath(GW, { namespace }), {
     apiVersion: apiVersionOf(GW), kind: "Gateway", metadata: { name },
     spec: { gatewayClassName: "x", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
   });
   if (r.status !== 201) throw new Error(`create: ${r.status}`);
 }
 async function read(namespace: string, name = "gw"): Promise<Obj | undefined> {
-  const r = await kube.get<Obj>(resourcePath(GW, { namespace, name }));
+  const r = await env.kube.get<Obj>(resourcePath(GW, { namespace, name }));
   return r.status === 404 ? undefined : r.body;
 }
 
 test("add and remove round trip; both idempotent", async (t) => {
-  const ns = await cp.newNamespace("fin");
+  const ns = await env.cp.newNamespace("fin");
   await gateway(ns);
-  const f = new Finalizers(kube);
+  const f = new Finalizers(env.kube);
   const ref = { kind: "Gateway", namespace: ns, name: "gw" };
   t.is(await f.ensureFinalizer(ref), "added");
   t.deepEqual((await read(ns))!.metadata.finalizers, [FINALIZER]);
@@ -54,8 +44,8 @@ class Racing extends KubeClient {
   raced = 0;
   override async patch<T>(path: string, body: unknown, req?: KubeRequest): Promise<KubeResponse<T>> {
     if (this.raced++ === 0) {
-      const cur = await kube.get<Obj>(path);
-      const r = await kube.patch(path, { metadata: { finalizers: [...(cur.body.metadata.finalizers ?? []), "other.io/keep"] } });
+      const cur = await env.kube.get<Obj>(path);
+      const r = await env.kube.patch(path, { metadata: { finalizers: [...(cur.body.metadata.finalizers ?? []), "other.io/keep"] } });
       if (r.status !== 200) throw new Error(`race: ${r.status}`);
     }
     return super.patch<T>(path, body, req);
@@ -63,9 +53,9 @@ class Racing extends KubeClient {
 }
 
 test("a concurrent change of the finalizer list is a 409, retried; the other finalizer is kept", async (t) => {
-  const ns = await cp.newNamespace("fin-race");
+  const ns = await env.cp.newNamespace("fin-race");
   await gateway(ns);
-  const racing = new Racing(cp.kubeConfig);
+  const racing = new Racing(env.cp.kubeConfig);
   t.teardown(() => racing.close());
   const f = new Finalizers(racing);
   t.is(await f.ensureFinalizer({ kind: "Gateway", namespace: ns, name: "gw" }), "added");
@@ -74,12 +64,12 @@ test("a concurrent change of the finalizer list is a 409, retried; the other fin
 });
 
 test("deletion: the object stays while our finalizer is on it; removing it lets it go", async (t) => {
-  const ns = await cp.newNamespace("fin-delete");
+  const ns = await env.cp.newNamespace("fin-delete");
   await gateway(ns);
-  const f = new Finalizers(kube);
+  const f = new Finalizers(env.kube);
   const ref = { kind: "Gateway", namespace: ns, name: "gw" };
   t.is(await f.ensureFinalizer(ref), "added");
-  t.is((await kube.delete(resourcePath(GW, { namespace: ns, name: "gw" }))).status, 200);
+  t.is((await env.kube.delete(resourcePath(GW, { namespace: ns, name: "gw" }))).status, 200);
   const deleting = (await read(ns))!;
   t.true(isDeleting(deleting));
   t.true(hasFinalizer(deleting));

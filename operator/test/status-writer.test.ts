@@ -2,11 +2,11 @@
 // controllers' entries, skips unchanged statuses, retries 409s, skips deleted objects.
 // The two tests that log timings are serial (ava runs serial tests alone, before the others).
 import test from "ava";
+import { useControlPlane } from "./kube-suite.js";
 import { compute } from "@gatehouse/core";
 import { snapshotFromObjects } from "@gatehouse/model";
 import type { StatusUpdate } from "@gatehouse/status";
-import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
-import { GATEWAY_RESOURCES, KubeClient, apiVersionOf, resourcePath, type ResourceType } from "../src/kube/client.js";
+import { GATEWAY_RESOURCES, apiVersionOf, resourcePath, type ResourceType } from "../src/kube/client.js";
 import { KubeStatusSink } from "../src/kube/status/index.js";
 import { capabilitiesFor } from "../src/local-capabilities.js";
 
@@ -15,35 +15,25 @@ const OTHER = "example.net/other";
 const T0 = "2025-01-01T00:00:00Z";
 const T1 = "2025-06-01T00:00:00Z";
 
-let cp: ControlPlane;
-let kube: KubeClient;
-
-test.before(async () => {
-  cp = await startControlPlane();
-  kube = new KubeClient(cp.kubeConfig);
-});
-test.after.always(async () => {
-  kube?.close();
-  await cp?.stop();
-});
+const env = useControlPlane();
 
 type Obj = Record<string, any>;
 const R = GATEWAY_RESOURCES;
 
 async function create(type: ResourceType, namespace: string, name: string, spec: Obj): Promise<Obj> {
-  const r = await kube.post<Obj>(resourcePath(type, { namespace }), { apiVersion: apiVersionOf(type), kind: type.kind, metadata: { name }, spec });
+  const r = await env.kube.post<Obj>(resourcePath(type, { namespace }), { apiVersion: apiVersionOf(type), kind: type.kind, metadata: { name }, spec });
   if (r.status !== 201) throw new Error(`create ${type.kind} ${name}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 async function read(type: ResourceType, namespace: string, name: string): Promise<Obj> {
-  const r = await kube.get<Obj>(resourcePath(type, { namespace, name }));
+  const r = await env.kube.get<Obj>(resourcePath(type, { namespace, name }));
   if (r.status !== 200) throw new Error(`get ${type.kind} ${name}: ${r.status}`);
   return r.body;
 }
 /** Writes status directly, as another controller would. */
 async function putStatus(type: ResourceType, namespace: string, name: string, status: Obj): Promise<void> {
   const o = await read(type, namespace, name);
-  const r = await kube.put(resourcePath(type, { namespace, name, subresource: "status" }), { ...o, status });
+  const r = await env.kube.put(resourcePath(type, { namespace, name, subresource: "status" }), { ...o, status });
   if (r.status !== 200) throw new Error(`put status: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
@@ -58,7 +48,7 @@ const routeUpdate = (namespace: string, name: string, parents: Obj[]): StatusUpd
 const routeSpec = (gw: string) => ({ parentRefs: [{ name: gw }], rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] });
 
 test.serial("writes the computed statuses of a GatewayClass, Gateway and HTTPRoute, and they read back", async (t) => {
-  const ns = await cp.newNamespace("status-write");
+  const ns = await env.cp.newNamespace("status-write");
   const className = `class-${ns}`;
   const cls = await create(R.GatewayClass, "", className, { controllerName: OURS });
   const gw = await create(R.Gateway, ns, "gw", { gatewayClassName: className, listeners: [{ name: "http", port: 80, protocol: "HTTP" }] });
@@ -67,7 +57,7 @@ test.serial("writes the computed statuses of a GatewayClass, Gateway and HTTPRou
   const out = compute({ snapshot, controllers: [capabilitiesFor(OURS)], now: T0 });
   t.is(out.statuses.length, 3);
 
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
   const started = performance.now();
   const report = await sink.write(out.statuses);
   const ms = performance.now() - started;
@@ -102,10 +92,10 @@ test.serial("writes the computed statuses of a GatewayClass, Gateway and HTTPRou
 });
 
 test("another controller's parent entry is kept, in its position, though our computation never saw it", async (t) => {
-  const ns = await cp.newNamespace("status-merge");
+  const ns = await env.cp.newNamespace("status-merge");
   await create(R.HTTPRoute, ns, "web", routeSpec("gw"));
   await putStatus(R.HTTPRoute, ns, "web", { parents: [parent("mesh", OTHER, [cond("Accepted", "True", T0)])] });
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
 
   // Computed from a stale copy without the other entry.
   t.like(await sink.write([routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "True", T0)])])]), { written: 1 });
@@ -122,24 +112,24 @@ test("another controller's parent entry is kept, in its position, though our com
 });
 
 test("an identical second write is skipped: no PUT, resourceVersion unchanged", async (t) => {
-  const ns = await cp.newNamespace("status-same");
+  const ns = await env.cp.newNamespace("status-same");
   await create(R.HTTPRoute, ns, "web", routeSpec("gw"));
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
   const u = routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "True", T0)])]);
   t.like(await sink.write([u]), { written: 1, unchanged: 0 });
   const rv = (await read(R.HTTPRoute, ns, "web")).metadata.resourceVersion;
   let puts = 0;
-  const counting = new KubeStatusSink(kube, { controllerNames: [OURS], beforePut: () => void puts++ });
+  const counting = new KubeStatusSink(env.kube, { controllerNames: [OURS], beforePut: () => void puts++ });
   t.deepEqual(await counting.write([u]), { written: 0, unchanged: 1, conflicts: 0, deleted: 0, errors: [] });
   t.is(puts, 0);
   t.is((await read(R.HTTPRoute, ns, "web")).metadata.resourceVersion, rv);
 });
 
 test("lastTransitionTime is kept when a condition's status did not change (only the message did)", async (t) => {
-  const ns = await cp.newNamespace("status-ltt");
+  const ns = await env.cp.newNamespace("status-ltt");
   await create(R.HTTPRoute, ns, "web", routeSpec("gw"));
   await create(R.Gateway, ns, "gw", { gatewayClassName: "x", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] });
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
   await sink.write([routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "True", T0, "Accepted", "one")])])]);
   // A computation from a copy that did not have our entry stamps `now` (T1): the stored T0 wins.
   t.like(await sink.write([routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "True", T1, "Accepted", "two")])])]), { written: 1 });
@@ -162,16 +152,16 @@ test("lastTransitionTime is kept when a condition's status did not change (only 
 });
 
 test("a write that races another writer gets a 409, reads again and succeeds", async (t) => {
-  const ns = await cp.newNamespace("status-409");
+  const ns = await env.cp.newNamespace("status-409");
   await create(R.HTTPRoute, ns, "web", routeSpec("gw"));
   let bumps = 0;
-  const sink = new KubeStatusSink(kube, {
+  const sink = new KubeStatusSink(env.kube, {
     controllerNames: [OURS],
     // Between our GET and PUT, someone changes the object (twice in a row): our resourceVersion is stale.
     beforePut: async (u, attempt) => {
       if (attempt > 2) return;
       bumps++;
-      const r = await kube.patch(resourcePath(R.HTTPRoute, { namespace: u.namespace, name: u.name }), { metadata: { labels: { bump: String(attempt) } } });
+      const r = await env.kube.patch(resourcePath(R.HTTPRoute, { namespace: u.namespace, name: u.name }), { metadata: { labels: { bump: String(attempt) } } });
       t.is(r.status, 200);
     },
   });
@@ -183,10 +173,10 @@ test("a write that races another writer gets a 409, reads again and succeeds", a
   t.is(r.status.parents[0].controllerName, OURS);
 
   // Conflicts on every attempt: bounded, reported as an error.
-  const stubborn = new KubeStatusSink(kube, {
+  const stubborn = new KubeStatusSink(env.kube, {
     controllerNames: [OURS], maxAttempts: 3,
     beforePut: async (u, attempt) => {
-      await kube.patch(resourcePath(R.HTTPRoute, { namespace: u.namespace, name: u.name }), { metadata: { labels: { bump: `s${attempt}` } } });
+      await env.kube.patch(resourcePath(R.HTTPRoute, { namespace: u.namespace, name: u.name }), { metadata: { labels: { bump: `s${attempt}` } } });
     },
   });
   const bad = await stubborn.write([routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "False", T1)])])]);
@@ -197,25 +187,25 @@ test("a write that races another writer gets a 409, reads again and succeeds", a
 });
 
 test("a deleted object is skipped; other updates in the batch are still written", async (t) => {
-  const ns = await cp.newNamespace("status-404");
+  const ns = await env.cp.newNamespace("status-404");
   await create(R.HTTPRoute, ns, "web", routeSpec("gw"));
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
   const report = await sink.write([
     routeUpdate(ns, "gone", [parent("gw", OURS, [cond("Accepted", "True", T0)])]),
     routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "True", T0)])]),
   ]);
   t.deepEqual(report, { written: 1, unchanged: 0, conflicts: 0, deleted: 1, errors: [] });
   // Deleted between our GET and PUT: the PUT's 404 is a skip too.
-  const racing = new KubeStatusSink(kube, {
+  const racing = new KubeStatusSink(env.kube, {
     controllerNames: [OURS],
-    beforePut: async (u) => void (await kube.delete(resourcePath(R.HTTPRoute, { namespace: u.namespace, name: u.name }))),
+    beforePut: async (u) => void (await env.kube.delete(resourcePath(R.HTTPRoute, { namespace: u.namespace, name: u.name }))),
   });
   t.deepEqual(await racing.write([routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "False", T1)])])]),
     { written: 0, unchanged: 0, conflicts: 0, deleted: 1, errors: [] });
 });
 
 test("every route kind and BackendTLSPolicy is written at the served version (v1 in v1.6.3)", async (t) => {
-  const ns = await cp.newNamespace("status-kinds");
+  const ns = await env.cp.newNamespace("status-kinds");
   const l4 = { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] };
   await create(R.GRPCRoute, ns, "r", { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "svc", port: 80 }] }] });
   await create(R.TLSRoute, ns, "r", { ...l4, hostnames: ["a.example.com"] });
@@ -225,7 +215,7 @@ test("every route kind and BackendTLSPolicy is written at the served version (v1
     targetRefs: [{ group: "", kind: "Service", name: "svc" }],
     validation: { hostname: "svc.example.com", wellKnownCACertificates: "System" },
   });
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
   const kinds = ["GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"] as const;
   const ancestors = [{
     ancestorRef: { group: "gateway.networking.k8s.io", kind: "Gateway", namespace: ns, name: "gw" },
@@ -241,9 +231,9 @@ test("every route kind and BackendTLSPolicy is written at the served version (v1
 });
 
 test("an invalid status (rejected by the CRD's validation) is an error, not a retry loop", async (t) => {
-  const ns = await cp.newNamespace("status-invalid");
+  const ns = await env.cp.newNamespace("status-invalid");
   await create(R.HTTPRoute, ns, "web", routeSpec("gw"));
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
   const report = await sink.write([routeUpdate(ns, "web", [parent("gw", OURS, [cond("Accepted", "True", "not a time", "bad reason!")])])]);
   t.is(report.written, 0);
   t.is(report.errors.length, 1);
@@ -251,10 +241,10 @@ test("an invalid status (rejected by the CRD's validation) is an error, not a re
 });
 
 test.serial("a batch of 200 route statuses is written in parallel (throughput logged)", async (t) => {
-  const ns = await cp.newNamespace("status-batch");
+  const ns = await env.cp.newNamespace("status-batch");
   const names = Array.from({ length: 200 }, (_, i) => `r${i}`);
   for (let i = 0; i < names.length; i += 20) await Promise.all(names.slice(i, i + 20).map((n) => create(R.HTTPRoute, ns, n, routeSpec("gw"))));
-  const sink = new KubeStatusSink(kube, { controllerNames: [OURS] });
+  const sink = new KubeStatusSink(env.kube, { controllerNames: [OURS] });
   const updates = names.map((n) => routeUpdate(ns, n, [parent("gw", OURS, [cond("Accepted", "True", T0)])]));
   const s = performance.now();
   const report = await sink.write(updates);
