@@ -63,14 +63,20 @@ function exclusive(all: Tracked[]): { overlaps: () => number; stop: () => void }
   return { overlaps: () => overlaps, stop: () => clearInterval(t) };
 }
 
-test.serial("two electors: exactly one leads; stop() releases and the other takes over at once", async (t) => {
-  const ns = await cp.newNamespace("leader");
+/** Two electors "a" and "b" campaigning in `ns`, watched for overlap, once one of them leads. */
+async function twoCampaigning(ns: string) {
   const a = elector(kube, ns, "a");
   const b = elector(kube, ns, "b");
   const watch = exclusive([a, b]);
   a.elector.start();
   b.elector.start();
   await until("a leader", () => a.elector.isLeader() || b.elector.isLeader());
+  return { a, b, watch };
+}
+
+test.serial("two electors: exactly one leads; stop() releases and the other takes over at once", async (t) => {
+  const ns = await cp.newNamespace("leader");
+  const { a, b, watch } = await twoCampaigning(ns);
   await sleep(2_000); // several retry periods and more than a lease duration for the standby
   t.is([a, b].filter((x) => x.elector.isLeader()).length, 1);
   const [leader, standby] = a.elector.isLeader() ? [a, b] : [b, a];
@@ -147,12 +153,7 @@ test.serial("a leader cut off from the API server steps down after renewDeadline
 
 test.serial("API server restart: one leader before and after, never two at once", async (t) => {
   const ns = await cp.newNamespace("leader-restart");
-  const a = elector(kube, ns, "a");
-  const b = elector(kube, ns, "b");
-  const watch = exclusive([a, b]);
-  a.elector.start();
-  b.elector.start();
-  await until("a leader", () => a.elector.isLeader() || b.elector.isLeader());
+  const { a, b, watch } = await twoCampaigning(ns);
   const before = a.elector.isLeader() ? a : b;
   const t0 = performance.now();
   await cp.restartApiServer();
