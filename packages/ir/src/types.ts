@@ -20,6 +20,11 @@ export interface IRGateway {
   /** Requested addresses (spec.addresses). */
   addresses: { type: string; value: string }[];
   infrastructure?: { labels: Record<string, string>; annotations: Record<string, string> };
+  /**
+   * The GatewayClass parametersRef object, resolved (e.g. a gatehouse.dev LocalProxyConfig);
+   * absent when the class has none. `spec` is the object's spec as found (the provider validates it).
+   */
+  parameters?: { group: string; kind: string; namespace?: string; name: string; spec: unknown };
   /** Valid listeners only, in spec order. */
   listeners: IRListener[];
   /**
