@@ -1,4 +1,8 @@
 export type * from "./types.js";
+// Graph shapes the IR embeds, re-exported so providers (which never import the graph) can name them.
+export type {
+  BackendTLSNode, CORSConfig, EndpointNode, HTTPMatchNode, HeaderModifierConfig, PathModifier, RedirectConfig, RewriteConfig,
+} from "@gatehouse/graph";
 export { buildDesiredState } from "./build.js";
 export { irModule } from "./module.js";
 export { backendId } from "./backends.js";
