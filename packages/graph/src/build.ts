@@ -26,7 +26,7 @@ export interface GraphContext extends BuildRoutesInput {
 export function graphContext(input: GraphInput): GraphContext {
   const snapshot = normalizeSnapshot(input.snapshot);
   const grants = new ReferenceGrants(snapshot.ReferenceGrant);
-  const gatewayClasses = buildGatewayClasses(snapshot.GatewayClass, input.controllers);
+  const gatewayClasses = buildGatewayClasses(snapshot.GatewayClass, input.controllers, snapshot);
   const gateways = buildGateways({ snapshot, gatewayClasses, grants });
   const tlsPolicies = new BackendTLSPolicies(snapshot);
   const base = { snapshot, gatewayClasses, gateways, grants, tlsPolicies };

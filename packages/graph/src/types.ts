@@ -33,6 +33,20 @@ export interface GatewayClassNode {
   conditions: NodeCondition[];    // Accepted, SupportedVersion
   /** Gateway API feature names this class supports, sorted. */
   supportedFeatures: string[];
+  /** The resolved spec.parametersRef object (absent: none, or the class is not accepted). */
+  parameters?: ParametersNode;
+}
+
+/** A GatewayClass parametersRef, resolved (e.g. a gatehouse.dev LocalProxyConfig). */
+export interface ParametersNode {
+  /** "" for the core group. */
+  group: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  source: string;                 // localproxyconfig/<ns>/<name>
+  /** The object's spec as found (an object; the backend validates its fields). */
+  spec: Record<string, unknown>;
 }
 
 export interface GatewayNode {
@@ -49,6 +63,8 @@ export interface GatewayNode {
   listeners: ListenerNode[];      // spec order
   addresses: GatewaySpecAddress[];
   infrastructure?: { labels: Record<string, string>; annotations: Record<string, string> };
+  /** The class's resolved parameters, when it has some. */
+  parameters?: ParametersNode;
 }
 
 export type AllowedNamespaces =

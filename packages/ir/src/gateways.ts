@@ -28,6 +28,10 @@ export function buildGateway(g: GatewayNode, routes: readonly RouteNode[], memo?
     listeners,
     ports: buildPorts(listeners),
   };
+  if (g.parameters) {
+    const p = g.parameters;
+    out.parameters = { group: p.group, kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name, spec: structuredClone(p.spec) };
+  }
   if (g.infrastructure) {
     out.infrastructure = { labels: { ...g.infrastructure.labels }, annotations: { ...g.infrastructure.annotations } };
   }

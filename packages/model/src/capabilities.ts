@@ -29,6 +29,12 @@ export interface Capabilities {
    * needs no certificateRefs.
    */
   certificateOptions?: string[];
+  /**
+   * Kinds a GatewayClass spec.parametersRef may name (e.g. gatehouse.dev LocalProxyConfig).
+   * Undefined or empty: the backend takes no parameters and a class with a parametersRef is
+   * not accepted. Only kinds the snapshot carries can resolve.
+   */
+  parameters?: { group: string; kind: string }[];
   limits: Limits;
 }
 

@@ -1,5 +1,6 @@
 export type * from "./gateway-api.js";
 export type * from "./core-kinds.js";
+export type * from "./gatehouse-kinds.js";
 export * from "./kinds.js";
 export * from "./keys.js";
 export * from "./snapshot.js";

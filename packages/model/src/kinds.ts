@@ -1,5 +1,8 @@
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
 export const CORE_GROUP = "";
+/** gatehouse's own kinds (LocalProxyConfig). */
+export const GATEHOUSE_GROUP = "gatehouse.dev";
+export const LOCAL_PROXY_CONFIG_API_VERSION = "gatehouse.dev/v1alpha1";
 
 /** Every kind the core reads, by the name the snapshot stores it under. */
 export const KIND = {
@@ -17,6 +20,7 @@ export const KIND = {
   Secret: "Secret",
   Namespace: "Namespace",
   ConfigMap: "ConfigMap",
+  LocalProxyConfig: "LocalProxyConfig",
 } as const;
 export type Kind = (typeof KIND)[keyof typeof KIND];
 
@@ -32,7 +36,21 @@ export function groupOf(kind: Kind): string {
   switch (kind) {
     case "Service": case "EndpointSlice": case "Secret": case "Namespace": case "ConfigMap":
       return kind === "EndpointSlice" ? "discovery.k8s.io" : CORE_GROUP;
+    case "LocalProxyConfig":
+      return GATEHOUSE_GROUP;
     default:
       return GATEWAY_GROUP;
   }
+}
+
+/** Cluster-scoped kinds have no namespace (a reference to one must not name a namespace). */
+export function isNamespaced(kind: Kind): boolean {
+  return kind !== "GatewayClass" && kind !== "Namespace";
+}
+
+/** The snapshot kind served under `group` (""/"core" = core) as `kind`, if the core reads it. */
+export function snapshotKind(group: string, kind: string): Kind | undefined {
+  const g = group === "core" ? CORE_GROUP : group;
+  const k = (Object.values(KIND) as string[]).find((x) => x === kind) as Kind | undefined;
+  return k !== undefined && groupOf(k) === g ? k : undefined;
 }

@@ -2,6 +2,7 @@ import type {
   BackendTLSPolicy, GRPCRoute, Gateway, GatewayClass, HTTPRoute, ReferenceGrant, TCPRoute, TLSRoute, UDPRoute,
 } from "./gateway-api.js";
 import type { ConfigMap, EndpointSlice, Namespace, Secret, Service } from "./core-kinds.js";
+import type { LocalProxyConfig } from "./gatehouse-kinds.js";
 import { KIND, type Kind } from "./kinds.js";
 import { keyOf, nameOf, type Meta } from "./keys.js";
 
@@ -21,6 +22,8 @@ export interface Snapshot {
   Secret: Secret[];
   Namespace: Namespace[];
   ConfigMap: ConfigMap[];
+  /** gatehouse.dev/v1alpha1 LocalProxyConfig: GatewayClass parameters of the local backend. */
+  LocalProxyConfig: LocalProxyConfig[];
 }
 
 export function emptySnapshot(): Snapshot {

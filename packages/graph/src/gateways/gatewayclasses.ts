@@ -1,18 +1,22 @@
 import {
   COND, FEATURE, GATEHOUSE_FEATURES, REASON, cond, generationOf, nameOf, sourceOf,
-  type Capabilities, type GatewayClass, type RouteKind,
+  type Capabilities, type GatewayClass, type RouteKind, type Snapshot,
 } from "@gatehouse/model";
 import type { GatewayClassNode } from "../types.js";
 import { isObj, rec, str } from "../json.js";
+import { resolveParameters } from "./parameters.js";
 
 /** The Gateway API release whose CRDs and semantics we implement. */
 export const GATEWAY_API_VERSION = "v1.6";
 
 /**
  * GatewayClasses whose spec.controllerName is one we serve; all others are ignored
- * entirely (no node, so no status is written for them).
+ * entirely (no node, so no status is written for them). `snapshot` holds the objects a
+ * parametersRef may name.
  */
-export function buildGatewayClasses(classes: readonly GatewayClass[], controllers: readonly Capabilities[]): GatewayClassNode[] {
+export function buildGatewayClasses(
+  classes: readonly GatewayClass[], controllers: readonly Capabilities[], snapshot?: Snapshot,
+): GatewayClassNode[] {
   const byController = new Map<string, Capabilities>();
   for (const c of controllers) if (!byController.has(c.controllerName)) byController.set(c.controllerName, c);
 
@@ -24,15 +28,15 @@ export function buildGatewayClasses(classes: readonly GatewayClass[], controller
     const capabilities = controllerName === undefined ? undefined : byController.get(controllerName);
     if (!capabilities) continue;
 
-    const accepted = spec.parametersRef === undefined || spec.parametersRef === null;
+    const params = resolveParameters(spec.parametersRef, capabilities, snapshot);
+    const accepted = params.ok;
     const conditions = [
-      accepted
+      params.ok
         ? cond(COND.Accepted, true, REASON.Accepted, `GatewayClass is accepted by ${capabilities.controllerName}`)
-        : cond(COND.Accepted, false, REASON.InvalidParameters,
-          `spec.parametersRef: ${capabilities.controllerName} takes no parameters; remove parametersRef`),
+        : cond(COND.Accepted, false, REASON.InvalidParameters, params.message),
       cond(COND.SupportedVersion, true, REASON.SupportedVersion, `Gateway API ${GATEWAY_API_VERSION} is supported`),
     ];
-    nodes.push({
+    const node: GatewayClassNode = {
       name: nameOf(gc),
       source: sourceOf("GatewayClass", gc),
       object: gc,
@@ -41,7 +45,9 @@ export function buildGatewayClasses(classes: readonly GatewayClass[], controller
       accepted,
       conditions,
       supportedFeatures: supportedFeatures(capabilities),
-    });
+    };
+    if (params.ok && params.parameters) node.parameters = params.parameters;
+    nodes.push(node);
   }
   return nodes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

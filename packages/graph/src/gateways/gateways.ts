@@ -83,6 +83,7 @@ function buildGateway(
     listeners,
     addresses,
   };
+  if (cls.parameters) node.parameters = cls.parameters;
   if (isObj(spec.infrastructure)) {
     node.infrastructure = {
       labels: stringMap(spec.infrastructure.labels),
