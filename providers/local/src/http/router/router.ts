@@ -1,0 +1,174 @@
+// createRouter: one BoundPort's listeners compiled into a routing table, and decide(), the
+// per-request walk: listener (by host, most specific first) → virtual host → first route
+// whose match matches → the rule's plan. decide() never throws and allocates only what the
+// decision itself holds.
+import type { IRHTTPRoute, IRListener } from "@gatehouse/ir";
+import type { BoundPort } from "../../runtime/types.js";
+import type { Decision, ForwardTarget, RequestView, Router } from "./types.js";
+import { allowedOrigin, corsResponseEdits, preflightHeaders, preflightMethod } from "./cors.js";
+import { HOST_EXACT, compileHost, hostMatches, routingHost, type HostPattern } from "./hostnames.js";
+import { compileMatch, matchedPrefix, matches, type CompiledMatch } from "./match.js";
+import { modifyPath } from "./path-modifier.js";
+import { compilePlan, ruleKey, type RulePlan } from "./plan.js";
+import { redirectLocation } from "./redirect.js";
+import { applyHeaderOps } from "./request-headers.js";
+import { noBackend, notFound, redirect, respond } from "./responses.js";
+import type { SmoothPicker } from "./weighted.js";
+
+interface CompiledRoute {
+  route: IRHTTPRoute;
+  match: CompiledMatch;
+  /** The matched PathPrefix (stripped) for ReplacePrefixMatch; undefined for other path types. */
+  prefix: string | undefined;
+  plan: RulePlan;
+}
+
+interface CompiledVHost { host: HostPattern; routes: CompiledRoute[] }
+
+interface CompiledListener {
+  host: HostPattern;
+  /** Exact-hostname virtual hosts (they come first in the IR order, so a lookup is the same as the scan). */
+  exact: Map<string, CompiledVHost>;
+  /** Wildcard and `*` virtual hosts, in order. */
+  others: CompiledVHost[];
+}
+
+/** Shared by every decision without mirrors: never mutate it. */
+const NO_MIRRORS: ForwardTarget[] = Object.freeze([]) as unknown as ForwardTarget[];
+
+/** Weighted picker state of each router, by rule key, for the next router of the same port. */
+const pickerState = new WeakMap<Router, Map<string, SmoothPicker>>();
+
+function arr<T>(v: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+class PortRouter implements Router {
+  constructor(
+    private readonly listeners: CompiledListener[],
+    private readonly random: () => number,
+  ) {}
+
+  decide(req: RequestView): Decision {
+    try {
+      return this.route(req);
+    } catch {
+      // Unreachable by design (fast-checked); a bug must still not kill the connection handler.
+      return respond("error", 500, "internal routing error\n");
+    }
+  }
+
+  private route(req: RequestView): Decision {
+    const host = routingHost(req.host);
+    let listener: CompiledListener | undefined;
+    for (let i = 0; i < this.listeners.length; i++) {
+      if (hostMatches(this.listeners[i]!.host, host)) { listener = this.listeners[i]; break; }
+    }
+    if (!listener) return notFound();
+    let vhost = listener.exact.get(host);
+    if (!vhost) {
+      for (let i = 0; i < listener.others.length; i++) {
+        if (hostMatches(listener.others[i]!.host, host)) { vhost = listener.others[i]; break; }
+      }
+      if (!vhost) return notFound();
+    }
+    const url = typeof req.url === "string" && req.url !== "" ? req.url : "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? "" : url.slice(q + 1);
+    const method = req.method;
+    const headers = req.headers ?? {};
+    const routes = vhost.routes;
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i]!;
+      if (matches(r.match, method, path, query, headers)) return this.act(r, req, url, path, q);
+    }
+    return notFound();
+  }
+
+  private act(r: CompiledRoute, req: RequestView, url: string, path: string, q: number): Decision {
+    const plan = r.plan;
+    const source = r.route.source;
+    const headers = req.headers ?? {};
+    if (plan.redirect) {
+      return redirect(source, plan.redirect.status,
+        redirectLocation(plan.redirect, req.scheme, routingHost(req.host), path, q < 0 ? "" : url.slice(q), r.prefix));
+    }
+    let origin: string | undefined;
+    if (plan.cors) {
+      origin = allowedOrigin(plan.cors, headers);
+      if (origin !== undefined) {
+        const asked = preflightMethod(req.method, headers);
+        if (asked !== undefined) return respond(source, 204, "", preflightHeaders(plan.cors, origin, asked, headers));
+      }
+    }
+    if (plan.direct) return respond(source, plan.direct.status, "no valid backend for this route\n");
+    const index = plan.picker.pick();
+    const bp = index < 0 ? undefined : plan.backends[index];
+    if (!bp || bp.backend.invalid) return noBackend(source);
+    const target: ForwardTarget = {
+      backend: bp.backend,
+      path: plan.rewritePath ? modifyPath(plan.rewritePath, path, r.prefix) + (q < 0 ? "" : url.slice(q)) : url,
+      authority: plan.rewriteHost ?? (req.hostPort !== undefined ? `${req.host}:${req.hostPort}` : req.host),
+      headers: applyHeaderOps(headers, bp.headerOps),
+    };
+    let mirrors = NO_MIRRORS;
+    for (let i = 0; i < plan.mirrors.length; i++) {
+      const m = plan.mirrors[i]!;
+      if (m.percent >= 100 || (m.percent > 0 && this.random() * 100 < m.percent)) {
+        if (mirrors === NO_MIRRORS) mirrors = [];
+        mirrors.push({ backend: m.backend, path: target.path, authority: target.authority, headers: target.headers });
+      }
+    }
+    return {
+      type: "forward",
+      source,
+      route: r.route,
+      target,
+      mirrors,
+      response: origin !== undefined && plan.cors ? corsResponseEdits(plan.cors, origin, bp.response) : bp.response,
+      timeouts: r.route.timeouts,
+      retry: r.route.retry,
+    };
+  }
+}
+
+/**
+ * Compiles a port's routing table. `previous` (the router this one replaces) hands over the
+ * weighted pickers of rules whose backend list and weights did not change, so a hot reload
+ * does not restart their round-robin cycle. `random` rolls mirror percentages.
+ */
+export function createRouter(port: BoundPort, previous?: Router, random: () => number = Math.random): Router {
+  const oldPickers = previous ? pickerState.get(previous) : undefined;
+  const pickers = new Map<string, SmoothPicker>();
+  const plans = new Map<string, RulePlan>();
+  const listenerPort = typeof port.listenerPort === "number" ? port.listenerPort : port.port;
+
+  const compileRoute = (route: IRHTTPRoute): CompiledRoute => {
+    const key = ruleKey(route.source);
+    let plan = plans.get(key);
+    if (!plan) {
+      plan = compilePlan(route, listenerPort, oldPickers?.get(key));
+      plans.set(key, plan);
+      pickers.set(key, plan.picker);
+    }
+    const match = compileMatch(route.match);
+    return { route, match, prefix: matchedPrefix(match), plan };
+  };
+
+  const listeners: CompiledListener[] = arr<IRListener>(port.listeners).map((l) => {
+    const exact = new Map<string, CompiledVHost>();
+    const others: CompiledVHost[] = [];
+    for (const vh of arr(l.virtualHosts)) {
+      const compiled: CompiledVHost = { host: compileHost(vh.hostname), routes: arr(vh.routes).map(compileRoute) };
+      if (compiled.host.kind === HOST_EXACT) {
+        if (!exact.has(compiled.host.value)) exact.set(compiled.host.value, compiled);
+      } else others.push(compiled);
+    }
+    return { host: compileHost(l.hostname), exact, others };
+  });
+
+  const router = new PortRouter(listeners, random);
+  pickerState.set(router, pickers);
+  return router;
+}
