@@ -1,0 +1,182 @@
+// What the TCP and TLS ports share: the listening server (SO_REUSEPORT), the current routing
+// table swapped by update(), the set of open connections, drain, and the upstream connect.
+import { createServer, type Server, type Socket } from "node:net";
+import type { BoundPort, PortRuntime, ProxySettings, RuntimeEnv } from "../runtime/types.js";
+import { Ejections, type L4Backend, type L4Route } from "./backends.js";
+import { buildTable, type L4Table } from "./route-table.js";
+import { peerOf, splice } from "./splice.js";
+import type { SecureContextCache } from "./tls-contexts.js";
+import { UpstreamConnect } from "./upstream-connect.js";
+
+/** One client connection, from accept to close. */
+export interface StreamConn {
+  client: Socket;
+  attempt: UpstreamConnect | undefined;
+  upstream: Socket | undefined;
+}
+
+const CONN = Symbol("l4.conn");
+type WithConn = Socket & { [CONN]?: StreamConn; [OWNER]?: StreamPort };
+const OWNER = Symbol("l4.owner");
+
+export abstract class StreamPort implements PortRuntime {
+  abstract readonly protocol: BoundPort["protocol"];
+  protected table: L4Table;
+  protected settings: ProxySettings;
+  protected readonly ejections = new Ejections();
+  protected readonly conns = new Set<StreamConn>();
+  private readonly server: Server;
+  private draining: Promise<void> | undefined;
+  private listening = false;
+
+  constructor(
+    protected port: BoundPort,
+    settings: ProxySettings,
+    protected readonly env: RuntimeEnv,
+    private readonly kind: "tls" | "tcp",
+    private readonly certs?: SecureContextCache,
+  ) {
+    this.settings = settings;
+    this.table = buildTable(port, kind, certs);
+    // TCP waits for its upstream before reading; TLS reads the ClientHello first.
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: kind === "tcp" }, (s) => this.accept(s));
+    this.server.on("error", (err) => this.env.log("error", "l4: server error", { port: this.port.id, error: err.message }));
+  }
+
+  /** Handles a new client socket (its table and settings are the current ones). */
+  protected abstract onConnection(conn: StreamConn, table: L4Table, settings: ProxySettings): void;
+
+  listen(): Promise<void> {
+    const { host, port } = this.port;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        reject(new Error(`listen ${host}:${port}/tcp (${this.kind}): ${err.message}`));
+      };
+      this.server.once("error", onError);
+      this.server.listen({ host, port, reusePort: true }, () => {
+        this.server.removeListener("error", onError);
+        this.listening = true;
+        resolve();
+      });
+    });
+  }
+
+  update(port: BoundPort, settings: ProxySettings): void {
+    try {
+      const table = buildTable(port, this.kind, this.certs);
+      this.port = port;
+      this.settings = settings;
+      this.table = table;
+    } catch (e) {
+      this.env.log("error", "l4: config update failed; the previous one stays", { port: port.id, error: (e as Error).message });
+    }
+  }
+
+  drain(graceMs: number): Promise<void> {
+    this.draining ??= new Promise<void>((resolve) => {
+      if (this.listening) this.server.close();
+      const finish = (): void => {
+        clearInterval(poll);
+        clearTimeout(deadline);
+        for (const c of this.conns) destroyConn(c);
+        this.conns.clear();
+        resolve();
+      };
+      // Connections remove themselves on close; poll rather than hook every close.
+      const poll = setInterval(() => { if (this.conns.size === 0) finish(); }, 25);
+      const deadline = setTimeout(finish, Math.max(0, graceMs));
+      if (this.conns.size === 0) finish();
+    });
+    return this.draining;
+  }
+
+  private accept(s: Socket): void {
+    try {
+      const conn: StreamConn = { client: s, attempt: undefined, upstream: undefined };
+      (s as WithConn)[CONN] = conn;
+      (s as WithConn)[OWNER] = this;
+      this.conns.add(conn);
+      s.on("error", onClientError);
+      s.on("close", onClientClose);
+      if (this.draining) {
+        s.destroy();
+        return;
+      }
+      this.onConnection(conn, this.table, this.settings);
+    } catch (e) {
+      this.env.log("error", "l4: connection handler failed", { port: this.port.id, error: (e as Error).message });
+      s.destroy();
+    }
+  }
+
+  /** Picks the backend of `route` and connects; `ready` gets the upstream, or the client is closed. */
+  protected connectBackend(conn: StreamConn, route: L4Route | undefined, settings: ProxySettings, ready: (upstream: Socket) => void): void {
+    const backend: L4Backend | undefined = route?.backends.pick();
+    if (!route || !backend) {
+      this.refuse(conn, route ? "route has no backend with a positive weight" : "no route", route?.source);
+      return;
+    }
+    if (backend.invalid !== undefined) {
+      this.refuse(conn, `backend ${backend.id} is invalid (${backend.invalid})`, backend.source);
+      return;
+    }
+    conn.attempt = new UpstreamConnect(backend, this.ejections, settings.upstreamConnectTimeoutMs, settings.ejectionMs, (err, upstream) => {
+      conn.attempt = undefined;
+      if (err || !upstream) {
+        this.refuse(conn, `backend ${backend.id}: ${err?.message ?? "no upstream"}`, backend.source);
+        return;
+      }
+      if (conn.client.destroyed) {
+        upstream.destroy();
+        return;
+      }
+      conn.upstream = upstream;
+      try {
+        ready(upstream);
+      } catch (e) {
+        this.env.log("error", "l4: splice failed", { port: this.port.id, error: (e as Error).message });
+        destroyConn(conn);
+      }
+    });
+  }
+
+  /** Joins client and upstream with the settings the connection started with. */
+  protected join(client: Socket, upstream: Socket, settings: ProxySettings): void {
+    splice(client, upstream, settings.streamIdleTimeoutMs);
+  }
+
+  protected refuse(conn: StreamConn, why: string, source?: string): void {
+    this.env.log("debug", "l4: connection refused", { port: this.port.id, reason: why, source });
+    conn.client.destroy();
+  }
+
+  /** @internal */
+  closed(conn: StreamConn): void {
+    this.conns.delete(conn);
+    conn.attempt?.abort();
+    conn.attempt = undefined;
+  }
+
+  /** @internal */
+  clientError(err: Error): void {
+    this.env.log("debug", "l4: client socket error", { port: this.port.id, error: err.message });
+  }
+}
+
+function destroyConn(c: StreamConn): void {
+  c.attempt?.abort();
+  c.client.destroy();
+  c.upstream?.destroy();
+  const p = peerOf(c.client);
+  if (p && p !== c.upstream) p.destroy();
+}
+
+function onClientError(this: WithConn, err: Error): void {
+  this[OWNER]?.clientError(err);
+  this.destroy();
+}
+
+function onClientClose(this: WithConn): void {
+  const c = this[CONN];
+  if (c) this[OWNER]?.closed(c);
+}
