@@ -44,6 +44,12 @@ export interface BoundPort {
   protocol: IRPort["protocol"];
   /** The port's listeners, most specific hostname first (the IRPort order): try them in this order. */
   listeners: IRListener[];
+  /**
+   * This port's own settings when its Gateway's LocalProxyConfig differs from the process
+   * settings. Factories need not read it: the runtime passes `port.settings ?? config.settings`
+   * as the `settings` argument of PortFactory and PortRuntime.update.
+   */
+  settings?: ProxySettings;
 }
 
 export interface WorkerConfig {

@@ -1,0 +1,194 @@
+// N worker threads that all serve the same ports (each binds its own socket with
+// reusePort; the kernel spreads connections). Every worker gets every config; apply resolves
+// once each worker acknowledged it. A crashed worker is restarted with the current config.
+// workers: 0 serves in the calling thread (tests, debugging).
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { factoryModuleHref, importFactoryTable, isFactoryModule, type FactorySource } from "./factories.js";
+import type { FromWorker, ToWorker, WorkerData } from "./messages.js";
+import { PortSet } from "./port-set.js";
+import type { LogFn, WorkerAck, WorkerConfig } from "./types.js";
+
+export interface WorkerPoolOptions {
+  /** Worker threads; 0 = serve in the calling thread. Default: os.availableParallelism(). */
+  workers?: number;
+  /** A table (workers: 0 only) or a module exporting `factories`. */
+  factories: FactorySource;
+  log: LogFn;
+}
+
+interface Slot {
+  index: number;
+  worker?: Worker;
+  closing: boolean;
+  startedAt: number;
+  /** Crashes in quick succession: the restart delay grows with them. */
+  crashes: number;
+  restartTimer?: NodeJS.Timeout;
+  exited?: () => void;
+}
+
+interface Waiter {
+  generation: number;
+  remaining: Set<number>;
+  errors: Map<string, string>;
+  resolve(ack: WorkerAck): void;
+}
+
+const WORKER_URL = new URL("./worker-main.js", import.meta.url);
+/** A worker that lived less than this before crashing counts as crash-looping. */
+const STABLE_MS = 1000;
+const MAX_RESTART_DELAY_MS = 5000;
+
+export class WorkerPool {
+  /** Number of worker threads (0: in the calling thread). */
+  readonly size: number;
+  private readonly log: LogFn;
+  private readonly factoriesHref?: string;
+  private readonly local?: PortSet;
+  private readonly slots: Slot[] = [];
+  private waiters: Waiter[] = [];
+  private current?: WorkerConfig;
+  private closed = false;
+  private closing?: Promise<void>;
+
+  constructor(opts: WorkerPoolOptions) {
+    this.size = Math.max(0, Math.floor(opts.workers ?? availableParallelism()));
+    this.log = opts.log;
+    const source = opts.factories;
+    if (this.size === 0) {
+      const table = isFactoryModule(source) ? () => importFactoryTable(factoryModuleHref(source.module)) : source;
+      this.local = new PortSet(table, { log: this.log });
+    } else {
+      if (!isFactoryModule(source)) {
+        throw new Error("worker threads need a factories module ({ module: URL }); a table of functions works only with workers: 0");
+      }
+      this.factoriesHref = factoryModuleHref(source.module);
+    }
+  }
+
+  /** The last config given to apply. */
+  get config(): WorkerConfig | undefined {
+    return this.current;
+  }
+
+  /** Thread ids of the running workers (tests: which threads serve). */
+  threadIds(): number[] {
+    return this.slots.flatMap((s) => (s.worker ? [s.worker.threadId] : []));
+  }
+
+  /**
+   * Sends a config to every worker; resolves with the bind errors once every worker acked
+   * it (errors merged by port id). Generations must increase.
+   */
+  async apply(config: WorkerConfig): Promise<WorkerAck> {
+    if (this.closed) throw new Error("the worker pool is closed");
+    if (this.current && config.generation <= this.current.generation) {
+      throw new Error(`config generation ${config.generation} is not newer than ${this.current.generation}`);
+    }
+    this.current = config;
+    if (this.local) return (await this.local.apply(config)).ack;
+
+    if (this.slots.length === 0) for (let i = 0; i < this.size; i++) this.slots.push({ index: i, closing: false, startedAt: 0, crashes: 0 });
+    const ack = new Promise<WorkerAck>((resolve) => {
+      this.waiters.push({ generation: config.generation, remaining: new Set(this.slots.map((s) => s.index)), errors: new Map(), resolve });
+    });
+    for (const slot of this.slots) {
+      if (slot.worker) this.post(slot, { type: "config", config });
+      else if (!slot.restartTimer) this.start(slot);
+    }
+    return ack;
+  }
+
+  private post(slot: Slot, m: ToWorker): void {
+    try {
+      slot.worker?.postMessage(m);
+    } catch (e) {
+      this.log("error", "sending to a worker failed", { worker: slot.index, error: String(e) });
+    }
+  }
+
+  private start(slot: Slot): void {
+    slot.restartTimer = undefined;
+    if (this.closed) return;
+    const data: WorkerData = { factoriesModule: this.factoriesHref! };
+    const worker = new Worker(WORKER_URL, { workerData: data, name: `gatehouse-worker-${slot.index}` });
+    slot.worker = worker;
+    slot.startedAt = Date.now();
+    worker.on("message", (m: FromWorker) => this.onMessage(slot, m));
+    worker.on("error", (e) => this.log("error", "worker crashed", { worker: slot.index, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+    worker.on("messageerror", (e) => this.log("error", "a worker message could not be read", { worker: slot.index, error: String(e) }));
+    worker.on("exit", (code) => this.onExit(slot, worker, code));
+    if (this.current) this.post(slot, { type: "config", config: this.current });
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === "log") {
+      this.log(m.level, m.msg, { ...m.fields, worker: slot.index });
+    } else if (m.type === "ack") {
+      this.onAck(slot.index, m.ack);
+    }
+  }
+
+  private onAck(index: number, ack: WorkerAck): void {
+    const done: Waiter[] = [];
+    for (const w of this.waiters) {
+      // A restarted worker only gets the newest config: its ack answers older waits too.
+      if (ack.generation < w.generation || !w.remaining.has(index)) continue;
+      w.remaining.delete(index);
+      for (const e of ack.errors) if (!w.errors.has(e.id)) w.errors.set(e.id, e.message);
+      if (w.remaining.size === 0) done.push(w);
+    }
+    if (done.length === 0) return;
+    this.waiters = this.waiters.filter((w) => !done.includes(w));
+    for (const w of done) w.resolve(toAck(w));
+  }
+
+  private onExit(slot: Slot, worker: Worker, code: number): void {
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    if (slot.closing || this.closed) {
+      slot.exited?.();
+      return;
+    }
+    const lived = Date.now() - slot.startedAt;
+    slot.crashes = lived < STABLE_MS ? slot.crashes + 1 : 0;
+    const delay = slot.crashes === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** (slot.crashes - 1));
+    this.log("error", "worker exited; restarting it with the current config", { worker: slot.index, code, delayMs: delay });
+    slot.restartTimer = setTimeout(() => this.start(slot), delay);
+  }
+
+  /** Drains every port (each with its drain timeout) and stops the workers. */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    this.closed = true;
+    const pending = this.waiters;
+    this.waiters = [];
+    for (const w of pending) w.resolve(toAck(w));
+    if (this.local) return this.local.close();
+    // Each port drains for its own drain timeout; past the longest one (+ slack) a worker is stopped.
+    const settings = this.current ? [this.current.settings, ...this.current.ports.flatMap((p) => (p.settings ? [p.settings] : []))] : [];
+    const graceMs = Math.max(0, ...settings.map((s) => s.drainTimeoutMs)) + 5000;
+    await Promise.all(this.slots.map(async (slot) => {
+      clearTimeout(slot.restartTimer);
+      slot.restartTimer = undefined;
+      const worker = slot.worker;
+      if (!worker) return;
+      slot.closing = true;
+      const exited = new Promise<void>((resolve) => { slot.exited = resolve; });
+      this.post(slot, { type: "close" });
+      const timer = setTimeout(() => void worker.terminate(), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }));
+  }
+}
+
+function toAck(w: Waiter): WorkerAck {
+  const errors = [...w.errors].map(([id, message]) => ({ id, message })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { generation: w.generation, errors };
+}
