@@ -2,7 +2,7 @@
 // table swapped by update(), the set of open connections, drain, and the upstream connect.
 import { createServer, type Server, type Socket } from "node:net";
 import type { BoundPort, PortRuntime, ProxySettings, RuntimeEnv } from "../runtime/types.js";
-import { Ejections, type L4Backend, type L4Route } from "./backends.js";
+import { Ejections, type L4Backend, type L4Endpoint, type L4Route } from "./backends.js";
 import { buildTable, type L4Table } from "./route-table.js";
 import { peerOf, splice } from "./splice.js";
 import type { SecureContextCache } from "./tls-contexts.js";
@@ -137,8 +137,12 @@ export abstract class StreamPort implements PortRuntime {
         this.env.log("error", "l4: splice failed", { port: this.port.id, error: (e as Error).message });
         destroyConn(conn);
       }
-    });
+    }, this.onEndpointFailed);
   }
+
+  private readonly onEndpointFailed = (ep: L4Endpoint, err: Error): void => {
+    this.env.log("debug", "l4: endpoint connect failed; ejected", { port: this.port.id, endpoint: ep.key, error: err.message });
+  };
 
   /** Joins client and upstream with the settings the connection started with. */
   protected join(client: Socket, upstream: Socket, settings: ProxySettings): void {

@@ -4,6 +4,7 @@ import { connect, type Socket } from "node:net";
 import { endpointOrder, type Ejections, type L4Backend, type L4Endpoint } from "./backends.js";
 
 export type ConnectDone = (err: Error | undefined, socket?: Socket, endpoint?: L4Endpoint) => void;
+export type ConnectFailed = (endpoint: L4Endpoint, err: Error) => void;
 
 export class UpstreamConnect {
   private readonly order: L4Endpoint[];
@@ -19,6 +20,7 @@ export class UpstreamConnect {
     private readonly timeoutMs: number,
     private readonly ejectionMs: number,
     private readonly done: ConnectDone,
+    private readonly failed?: ConnectFailed,
   ) {
     this.order = endpointOrder(backend, ejections);
     if (this.order.length === 0) this.lastError = new Error(`no ready endpoints for ${backend.id}`);
@@ -85,7 +87,10 @@ export class UpstreamConnect {
     // A late error event after destroy() must find a listener.
     s.on("error", ignore);
     s.destroy();
-    if (this.endpoint) this.ejections.eject(this.endpoint.key, this.ejectionMs);
+    if (this.endpoint) {
+      this.ejections.eject(this.endpoint.key, this.ejectionMs);
+      this.failed?.(this.endpoint, err);
+    }
     this.lastError = err;
     this.tryNext();
   }
