@@ -347,8 +347,11 @@ ${to("v1")}
   t.deepEqual(forward(r.decide(req())).timeouts, { requestMs: 10000, backendRequestMs: 2000 });
 });
 
-test("view fields from the transport: authority without port; scheme does not change forwarding", (t) => {
+test("authority: the client's host, with its port when it had one, IPv6 in brackets", (t) => {
   const r = createRouter(portFor(httpRoute("a", `  rules:\n  - ${to("v1").trim()}`)));
   const v: RequestView = req({ host: "example.com", scheme: "https" });
   t.is(forward(r.decide(v)).target.authority, "example.com");
+  t.is(forward(r.decide(req({ host: "::1", hostPort: 8080 }))).target.authority, "[::1]:8080");
+  t.is(forward(r.decide(req({ host: "[::1]", hostPort: 8080 }))).target.authority, "[::1]:8080");
+  t.is(forward(r.decide(req({ host: "10.1.2.3" }))).target.authority, "10.1.2.3");
 });

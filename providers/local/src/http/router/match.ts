@@ -99,7 +99,8 @@ function headerValue(headers: HeaderMap, name: string): string | undefined {
   return v.length === 1 ? v[0] : v.join(",");
 }
 
-export function matches(m: CompiledMatch, method: string, path: string, query: string, headers: HeaderMap): boolean {
+/** `q`: index of the `?` in `url` (-1: none); the query is only cut out when a match needs it. */
+export function matches(m: CompiledMatch, method: string, path: string, url: string, q: number, headers: HeaderMap): boolean {
   if (!m.usable) return false;
   if (m.method !== undefined && m.method !== method) return false;
   switch (m.pathKind) {
@@ -119,7 +120,7 @@ export function matches(m: CompiledMatch, method: string, path: string, query: s
     if (h.exact !== undefined ? v !== h.exact : !h.regex!.test(v)) return false;
   }
   if (m.query.length > 0) {
-    const params = queryParams(query);
+    const params = queryParams(q < 0 ? "" : url.slice(q + 1));
     for (let i = 0; i < m.query.length; i++) {
       const q = m.query[i]!;
       const v = params.get(q.name);

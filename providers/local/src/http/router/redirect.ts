@@ -46,3 +46,9 @@ export function redirectLocation(r: CompiledRedirect, reqScheme: string, host: s
   const newPath = r.path ? modifyPath(r.path, path, prefix) : path;
   return (https ? r.schemeForHttps : r.schemeForHttp) + (r.hostname ?? host) + (https ? r.portForHttps : r.portForHttp) + newPath + query;
 }
+
+/** Host[:port] as an authority: an IPv6 literal gets its brackets back. */
+export function authority(host: string, port: number | undefined): string {
+  const h = typeof host !== "string" ? "" : host.indexOf(":") >= 0 && host.charCodeAt(0) !== 91 /* [ */ ? `[${host}]` : host;
+  return port === undefined ? h : `${h}:${port}`;
+}

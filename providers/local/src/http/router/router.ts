@@ -10,7 +10,7 @@ import { HOST_EXACT, compileHost, hostMatches, routingHost, type HostPattern } f
 import { compileMatch, matchedPrefix, matches, type CompiledMatch } from "./match.js";
 import { modifyPath } from "./path-modifier.js";
 import { compilePlan, ruleKey, type RulePlan } from "./plan.js";
-import { redirectLocation } from "./redirect.js";
+import { authority, redirectLocation } from "./redirect.js";
 import { applyHeaderOps } from "./request-headers.js";
 import { noBackend, notFound, redirect, respond } from "./responses.js";
 import type { SmoothPicker } from "./weighted.js";
@@ -75,13 +75,12 @@ class PortRouter implements Router {
     const url = typeof req.url === "string" && req.url !== "" ? req.url : "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
-    const query = q < 0 ? "" : url.slice(q + 1);
     const method = req.method;
     const headers = req.headers ?? {};
     const routes = vhost.routes;
     for (let i = 0; i < routes.length; i++) {
       const r = routes[i]!;
-      if (matches(r.match, method, path, query, headers)) return this.act(r, req, url, path, q);
+      if (matches(r.match, method, path, url, q, headers)) return this.act(r, req, url, path, q);
     }
     return notFound();
   }
@@ -92,7 +91,7 @@ class PortRouter implements Router {
     const headers = req.headers ?? {};
     if (plan.redirect) {
       return redirect(source, plan.redirect.status,
-        redirectLocation(plan.redirect, req.scheme, routingHost(req.host), path, q < 0 ? "" : url.slice(q), r.prefix));
+        redirectLocation(plan.redirect, req.scheme, authority(routingHost(req.host), undefined), path, q < 0 ? "" : url.slice(q), r.prefix));
     }
     let origin: string | undefined;
     if (plan.cors) {
@@ -109,7 +108,7 @@ class PortRouter implements Router {
     const target: ForwardTarget = {
       backend: bp.backend,
       path: plan.rewritePath ? modifyPath(plan.rewritePath, path, r.prefix) + (q < 0 ? "" : url.slice(q)) : url,
-      authority: plan.rewriteHost ?? (req.hostPort !== undefined ? `${req.host}:${req.hostPort}` : req.host),
+      authority: plan.rewriteHost ?? authority(req.host, req.hostPort),
       headers: applyHeaderOps(headers, bp.headerOps),
     };
     let mirrors = NO_MIRRORS;
