@@ -9,6 +9,8 @@ export const localCapabilities: Capabilities = {
   tlsModes: ["Terminate", "Passthrough"],
   routeKinds: [...ROUTE_KINDS],
   features: [...ALL_FEATURES].sort(),
+  // GatewayClass parametersRef: our LocalProxyConfig (see ../README.md).
+  parameters: [{ group: "gatehouse.dev", kind: "LocalProxyConfig" }],
   limits: {},
 };
 
