@@ -196,3 +196,41 @@ test("virtual hosts: exact before wildcard before any; wildcard covers one or mo
     [{ host: "", url: "/any" }, "v3"],
   ]);
 });
+
+test("many routes (indexed by first segment) keep precedence across pinned and regex paths", (t) => {
+  const rule = (match: string, name: string) => `  - matches: [${match}]\n${to(name)}`;
+  const r = routerFor(httpRoute("many", `
+  rules:
+${[
+  rule("{ path: { type: PathPrefix, value: /other } }", "web"),
+  rule("{ path: { type: Exact, value: / } }", "v1"),
+  rule("{ path: { type: PathPrefix, value: /api } }", "v2"),
+  rule("{ path: { type: PathPrefix, value: /api/v2 } }", "v3"),
+  rule("{ path: { type: RegularExpression, value: \"/api/.*/special\" } }", "mirror-a"),
+  rule("{ path: { type: Exact, value: /apix } }", "mirror-b"),
+  rule("{ path: { type: PathPrefix, value: /docs/ }, headers: [{ name: x-a, value: \"1\" }] }", "v1"),
+  rule("{ path: { type: PathPrefix, value: /docs } }", "v2"),
+  rule("{ path: { type: RegularExpression, value: \"/d.*\" } }", "v3"),
+  rule("{ path: { type: PathPrefix, value: /q }, queryParams: [{ name: k, value: v }] }", "mirror-a"),
+].join("\n")}
+`));
+  table(t, r, [
+    [{ url: "/" }, "v1"],
+    [{ url: "/?x" }, "v1"],
+    [{ url: "/other" }, "web"],
+    [{ url: "/api" }, "v2"],
+    [{ url: "/api/v2/x" }, "v3"],
+    [{ url: "/api/v1/special" }, "v2"], // regex paths rank below every prefix (the core's order)
+    [{ url: "/v1/special" }, 404],
+    [{ url: "/apix" }, "mirror-b"],
+    [{ url: "/apix/y" }, 404],
+    [{ url: "/docs", h: { "x-a": "1" } }, "v1"],
+    [{ url: "/docs" }, "v2"],
+    [{ url: "/docsy" }, "v3"],
+    [{ url: "/q?k=v" }, "mirror-a"],
+    [{ url: "/q?k=w" }, 404],
+    [{ url: "/dz/q?k=v" }, "v3"],
+    [{ url: "*" }, 404],
+    [{ url: "" }, "v1"],
+  ]);
+});

@@ -3,6 +3,8 @@ import test from "ava";
 import fc from "fast-check";
 import { applyResponseEdits, createRouter } from "../src/http/router/index.js";
 import type { Decision, RequestView } from "../src/http/router/types.js";
+import { compileMatch, matches } from "../src/http/router/match.js";
+import { buildRouteIndex, candidates } from "../src/http/router/route-index.js";
 import { BASE, boundPort, gateway, httpRoute } from "./fixtures/router-world.js";
 
 /** Every feature at once, on three listeners of one port. */
@@ -101,5 +103,26 @@ test("the same request always takes the same route (only weighted picks vary)", 
     const a = router.decide(v), b = router.decide(v);
     return a.source === b.source;
   }), { numRuns: 1000 });
+  t.pass();
+});
+
+test("the first-segment route index never changes which route matches first", (t) => {
+  const pathTypes = fc.constantFrom("Exact" as const, "PathPrefix" as const, "RegularExpression" as const);
+  const seg = fc.constantFrom("a", "b", "ab", "", "a.b", "%20");
+  const value = fc.array(seg, { minLength: 0, maxLength: 3 }).map((s) => "/" + s.join("/"));
+  const matchArb = fc.record({ type: pathTypes, value }).map((p) => compileMatch({
+    path: p.type === "RegularExpression" ? { type: p.type, value: `${p.value}.*` } : p, headers: [], queryParams: [],
+  }));
+  const path = fc.oneof(value, fc.string(), value.map((v) => v + "/"));
+  fc.assert(fc.property(fc.array(matchArb, { minLength: 0, maxLength: 20 }), fc.array(path, { maxLength: 20 }), (ms, paths) => {
+    const routes = ms.map((match, i) => ({ match, i }));
+    const index = buildRouteIndex(routes);
+    for (const p of paths) {
+      const want = routes.find((r) => matches(r.match, "GET", p, p, -1, {}));
+      const got = candidates(index, p).find((r) => matches(r.match, "GET", p, p, -1, {}));
+      if (want !== got) return false;
+    }
+    return true;
+  }), { numRuns: 2000 });
   t.pass();
 });

@@ -12,6 +12,7 @@ import { modifyPath } from "./path-modifier.js";
 import { compilePlan, ruleKey, type RulePlan } from "./plan.js";
 import { authority, redirectLocation } from "./redirect.js";
 import { applyHeaderOps } from "./request-headers.js";
+import { buildRouteIndex, candidates, type RouteIndex } from "./route-index.js";
 import { noBackend, notFound, redirect, respond } from "./responses.js";
 import type { SmoothPicker } from "./weighted.js";
 
@@ -23,7 +24,7 @@ interface CompiledRoute {
   plan: RulePlan;
 }
 
-interface CompiledVHost { host: HostPattern; routes: CompiledRoute[] }
+interface CompiledVHost { host: HostPattern; routes: RouteIndex<CompiledRoute> }
 
 interface CompiledListener {
   host: HostPattern;
@@ -77,7 +78,7 @@ class PortRouter implements Router {
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method;
     const headers = req.headers ?? {};
-    const routes = vhost.routes;
+    const routes = candidates(vhost.routes, path);
     for (let i = 0; i < routes.length; i++) {
       const r = routes[i]!;
       if (matches(r.match, method, path, url, q, headers)) return this.act(r, req, url, path, q);
@@ -159,7 +160,7 @@ export function createRouter(port: BoundPort, previous?: Router, random: () => n
     const exact = new Map<string, CompiledVHost>();
     const others: CompiledVHost[] = [];
     for (const vh of arr(l.virtualHosts)) {
-      const compiled: CompiledVHost = { host: compileHost(vh.hostname), routes: arr(vh.routes).map(compileRoute) };
+      const compiled: CompiledVHost = { host: compileHost(vh.hostname), routes: buildRouteIndex(arr(vh.routes).map(compileRoute)) };
       if (compiled.host.kind === HOST_EXACT) {
         if (!exact.has(compiled.host.value)) exact.set(compiled.host.value, compiled);
       } else others.push(compiled);
