@@ -63,7 +63,8 @@ export function compilePlan(route: IRHTTPRoute, listenerPort: number, previous: 
         plan.rewritePath = compilePathModifier(f.path) ?? plan.rewritePath;
         break;
       case "RequestMirror":
-        if (f.backend) plan.mirrors.push({ backend: f.backend, percent: typeof f.percent === "number" ? f.percent : 100 });
+        // Mirroring is best-effort: a mirror whose backend cannot be reached is skipped.
+        if (f.backend && !f.backend.invalid) plan.mirrors.push({ backend: f.backend, percent: typeof f.percent === "number" ? f.percent : 100 });
         break;
       case "CORS": plan.cors = compileCors(f); break;
     }
