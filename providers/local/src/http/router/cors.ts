@@ -2,7 +2,7 @@
 // from an allowed origin are answered here; actual requests from one get the allow headers
 // added to the response. Origins compare without their scheme's default port; a
 // `scheme://*.example.com` origin matches any number of labels left of the suffix.
-import type { CORSConfig } from "@gatehouse/graph";
+import type { CORSConfig } from "@gatehouse/ir";
 import type { HeaderMap, ResponseEdits } from "./types.js";
 
 interface OriginPattern {

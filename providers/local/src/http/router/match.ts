@@ -1,6 +1,6 @@
 // HTTPRoute / GRPCRoute matches compiled once: every regex built here, names lowercased,
 // PathPrefix values stripped of their trailing slash for segment comparison.
-import type { HTTPMatchNode } from "@gatehouse/graph";
+import type { HTTPMatchNode } from "@gatehouse/ir";
 import type { HeaderMap } from "./types.js";
 import { queryParams } from "./query.js";
 

@@ -2,7 +2,7 @@
 // conformance tests httproute-rewrite-path / httproute-redirect-path expect:
 //   /foo/bar  prefix /foo  → /xyz  = /xyz/bar     /foo/  prefix /foo → /xyz = /xyz/
 //   /foo      prefix /foo  → /xyz  = /xyz         /foo/bar prefix /foo → "" or / = /bar
-import type { PathModifier } from "@gatehouse/graph";
+import type { PathModifier } from "@gatehouse/ir";
 import { stripTrailingSlash } from "./match.js";
 
 export interface CompiledPathModifier {

@@ -2,7 +2,7 @@
 // HTTPRequestRedirectFilter doc: an explicit port wins; else a scheme redirect uses that
 // scheme's well-known port; else the listener's port. :80 for http and :443 for https are
 // never written.
-import type { RedirectConfig } from "@gatehouse/graph";
+import type { RedirectConfig } from "@gatehouse/ir";
 import { compilePathModifier, modifyPath, type CompiledPathModifier } from "./path-modifier.js";
 
 export interface CompiledRedirect {

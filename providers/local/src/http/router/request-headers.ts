@@ -1,6 +1,6 @@
 // RequestHeaderModifier: the rule's then the backend's, compiled into one list of
 // operations applied to a copy of the client's headers (the original is never changed).
-import type { HeaderModifierConfig } from "@gatehouse/graph";
+import type { HeaderModifierConfig } from "@gatehouse/ir";
 import type { HeaderMap } from "./types.js";
 
 const SET = 0, ADD = 1, REMOVE = 2;

@@ -1,5 +1,5 @@
 // ResponseHeaderModifier edits and their application to an upstream response's headers.
-import type { HeaderModifierConfig } from "@gatehouse/graph";
+import type { HeaderModifierConfig } from "@gatehouse/ir";
 import type { ResponseEdits } from "./types.js";
 
 /** Shared by every decision without edits: never mutate it. */
