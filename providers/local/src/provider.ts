@@ -157,19 +157,25 @@ export class LocalProvider implements Provider {
 
   private gatewayResult(l: GatewayLayout, bindErrors: ReadonlyMap<string, string>, exposed: Map<string, ExposureResult> | string | undefined): GatewayResult {
     const g = l.gateway;
-    const portErrors = new Map<number, string[]>();
-    for (const e of l.portErrors) portErrors.set(e.listenerPort, [...(portErrors.get(e.listenerPort) ?? []), e.message]);
+    // Errors per listener name: a port that cannot be bound fails the listeners it carries.
+    const errors: string[] = [];
+    const byListener = new Map<string, string[]>();
+    const add = (names: string[], m: string) => {
+      errors.push(m);
+      for (const n of names) byListener.set(n, [...(byListener.get(n) ?? []), m]);
+    };
+    for (const e of l.portErrors) add(g.listeners.filter((x) => x.port === e.listenerPort).map((x) => x.name), e.message);
     for (const p of l.ports) {
       const m = bindErrors.get(p.id);
-      if (m !== undefined) portErrors.set(p.listenerPort, [...(portErrors.get(p.listenerPort) ?? []), m]);
+      if (m !== undefined) add(p.listeners.map((x) => x.name), m);
     }
-    const listeners = listenerResults(g, l, portErrors);
+    const listeners = listenerResults(g, l, byListener);
     let addresses = l.addresses.map((value) => ({ type: "IPAddress", value }));
 
     const fail = (reason: string, message: string): GatewayResult => ({ key: g.key, programmed: false, reason, message, addresses, listeners });
     if (l.invalid) return fail(REASON.Invalid, l.config ? `${l.invalid} (still serving with the last valid settings)` : l.invalid);
     if (l.addressError) return fail(REASON.AddressNotUsable, l.addressError);
-    if (portErrors.size > 0) return fail(REASON.AddressNotUsable, [...portErrors.values()].flat().join("; "));
+    if (errors.length > 0) return fail(REASON.AddressNotUsable, errors.join("; "));
 
     if (exposed !== undefined) {
       const r = typeof exposed === "string" ? undefined : exposed.get(g.key);
@@ -205,9 +211,9 @@ export class LocalProvider implements Provider {
   }
 }
 
-function listenerResults(g: IRGateway, l: GatewayLayout, portErrors: ReadonlyMap<number, string[]>): ListenerResult[] {
+function listenerResults(g: IRGateway, l: GatewayLayout, errors: ReadonlyMap<string, string[]>): ListenerResult[] {
   return g.listeners.map((x) => {
-    const errs = portErrors.get(x.port);
+    const errs = errors.get(x.name);
     if (l.invalid && !l.config) return { name: x.name, programmed: false, reason: REASON.Invalid, message: l.invalid };
     if (l.addressError) return { name: x.name, programmed: false, reason: REASON.Invalid, message: l.addressError };
     if (errs) return { name: x.name, programmed: false, reason: REASON.Invalid, message: errs.join("; ") };

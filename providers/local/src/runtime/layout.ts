@@ -62,17 +62,38 @@ export function gatewayConfig(g: IRGateway, base: ProxySettings): GatewayConfig 
   return { config, settings: resolveSettings(config.settings, base) };
 }
 
-function listenersOf(g: IRGateway, p: IRPort): IRListener[] {
+/** One socket's worth of an IRPort: its protocol and listeners (in IRPort order). */
+interface Socket { port: number; protocol: IRPort["protocol"]; listeners: IRListener[] }
+
+/**
+ * The sockets of a Gateway's ports. An IRPort normally is one socket, but TCP/TLS/HTTP(S)
+ * and UDP listeners on one port number are two sockets (a TCP one and a UDP one), which the
+ * IR reports as one port: split them here.
+ */
+export function socketsOf(g: IRGateway): Socket[] {
   const byName = new Map(g.listeners.map((l) => [l.name, l]));
-  return p.listeners.flatMap((n) => {
-    const l = byName.get(n);
-    return l ? [l] : [];
-  });
+  const out: Socket[] = [];
+  for (const p of g.ports) {
+    const listeners = p.listeners.flatMap((n) => {
+      const l = byName.get(n);
+      return l ? [l] : [];
+    });
+    const udp = listeners.filter((l) => l.protocol === "UDP");
+    const stream = listeners.filter((l) => l.protocol !== "UDP");
+    if (udp.length === 0 || stream.length === 0) {
+      out.push({ port: p.port, protocol: p.protocol, listeners });
+      continue;
+    }
+    const kinds = new Set(stream.map((l) => l.protocol));
+    const protocol = kinds.size === 1 ? stream[0]!.protocol : kinds.has("TLS") ? "TLS" : stream[0]!.protocol;
+    out.push({ port: p.port, protocol, listeners: stream }, { port: p.port, protocol: "UDP", listeners: udp });
+  }
+  return out;
 }
 
-function boundPort(g: IRGateway, p: IRPort, host: string, port: number, settings: ProxySettings, base: ProxySettings): BoundPort {
+function boundPort(g: IRGateway, p: Socket, host: string, port: number, settings: ProxySettings, base: ProxySettings): BoundPort {
   const b: BoundPort = {
-    id: portId(host, port, p.protocol), gateway: g.key, host, port, listenerPort: p.port, protocol: p.protocol, listeners: listenersOf(g, p),
+    id: portId(host, port, p.protocol), gateway: g.key, host, port, listenerPort: p.port, protocol: p.protocol, listeners: p.listeners,
   };
   if (!sameSettings(settings, base)) b.settings = settings;
   return b;
@@ -80,7 +101,7 @@ function boundPort(g: IRGateway, p: IRPort, host: string, port: number, settings
 
 function exposedPorts(g: IRGateway, internal: ReadonlyMap<number, number | string>): ExposedPort[] {
   const out: ExposedPort[] = [];
-  for (const p of g.ports) {
+  for (const p of socketsOf(g)) {
     const target = internal.get(p.port);
     if (typeof target !== "number") continue;
     const protocol = p.protocol === "UDP" ? "UDP" : "TCP";
@@ -107,7 +128,7 @@ export function layoutGateways(input: LayoutInput): GatewayLayout[] {
     for (const l of served) {
       const g = l.gateway;
       const ports = internal.get(g.key) ?? new Map<number, number | string>();
-      for (const p of g.ports) {
+      for (const p of socketsOf(g)) {
         const target = ports.get(p.port);
         if (typeof target === "number") l.ports.push(boundPort(g, p, CLUSTER_HOST, target, l.config.settings, input.base));
         else l.portErrors.push({ listenerPort: p.port, message: `port ${p.port}: ${target ?? "no internal port"}` });
@@ -142,7 +163,7 @@ export function layoutGateways(input: LayoutInput): GatewayLayout[] {
     }
     l.addresses = a.addresses;
     for (const host of a.addresses) {
-      for (const p of l.gateway.ports) {
+      for (const p of socketsOf(l.gateway)) {
         const port = p.port + portOffset;
         if (port < 1 || port > 65535) {
           l.portErrors.push({ listenerPort: p.port, message: `${host}:${port}: port ${p.port} + offset ${portOffset} is out of range` });
