@@ -207,6 +207,14 @@ export const CORE_RESOURCES = {
   Event: { group: "events.k8s.io", version: "v1", resource: "events", kind: "Event", namespaced: true },
 } as const satisfies Record<string, ResourceType>;
 
+/**
+ * gatehouse's own CRDs (charts/gatehouse/crds). Optional: when a CRD is not installed the
+ * source logs it once and carries on without the kind (and looks again later).
+ */
+export const GATEHOUSE_RESOURCES = {
+  LocalProxyConfig: { group: "gatehouse.dev", version: "v1alpha1", resource: "localproxyconfigs", kind: "LocalProxyConfig", namespaced: true },
+} as const satisfies Record<string, ResourceType>;
+
 /** apiVersion as written in objects ("v1", "gateway.networking.k8s.io/v1"). */
 export function apiVersionOf(t: ResourceType): string {
   return t.group ? `${t.group}/${t.version}` : t.version;

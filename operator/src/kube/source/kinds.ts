@@ -3,7 +3,7 @@
 // first one the server answers for is watched (older clusters lack v1 of some Gateway API
 // kinds; v1.6.3 serves TLSRoute/TCPRoute/UDPRoute at v1 and deprecated alphas).
 import { KIND, type Kind } from "@gatehouse/model";
-import { CORE_RESOURCES, GATEWAY_RESOURCES, apiVersionOf as typeApiVersion, resourcePath, type ResourceType } from "../client.js";
+import { CORE_RESOURCES, GATEHOUSE_RESOURCES, GATEWAY_RESOURCES, apiVersionOf as typeApiVersion, resourcePath, type ResourceType } from "../client.js";
 
 export interface WatchedKind {
   kind: Kind;
@@ -20,7 +20,7 @@ const OLDER_VERSIONS: Partial<Record<Kind, readonly string[]>> = {
   BackendTLSPolicy: ["v1alpha3"],
 };
 
-const RESOURCES: Record<Kind, ResourceType> = { ...GATEWAY_RESOURCES, ...CORE_RESOURCES };
+const RESOURCES: Record<Kind, ResourceType> = { ...GATEWAY_RESOURCES, ...CORE_RESOURCES, ...GATEHOUSE_RESOURCES };
 
 export const WATCHED_KINDS: readonly WatchedKind[] = Object.values(KIND).map((kind) => {
   const type = RESOURCES[kind];

@@ -9,7 +9,7 @@ import { RawKubeClient, type JsonObject } from "./http.js";
 import { WATCHED_KINDS, apiVersionOf } from "./kinds.js";
 import { scanReferences, type RefKeys } from "./references.js";
 import { metaOf } from "./shape.js";
-import { ours, statusOnly, type Lookup } from "./relevance.js";
+import { gatewayServiceChanged, ours, statusOnly, type Lookup } from "./relevance.js";
 import { patched, sortedFrom, type SortedList } from "./sorted-list.js";
 import { KindStream, silentLogger, type SourceLogger } from "./stream.js";
 
@@ -60,7 +60,7 @@ interface KindState {
 const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const ALWAYS_RELEVANT = new Set<Kind>([
   "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
-  "ReferenceGrant", "BackendTLSPolicy", "Namespace",
+  "ReferenceGrant", "BackendTLSPolicy", "Namespace", "LocalProxyConfig",
 ]);
 
 export class KubeSource implements Source {
@@ -253,6 +253,8 @@ export class KubeSource implements Source {
   }
 
   private serviceRelevant(kind: Kind, key: string, before: JsonObject | undefined, after: JsonObject | undefined): boolean {
+    // A local Gateway's own Service: its address is the Gateway's status.
+    if (kind === "Service" && gatewayServiceChanged(before, after)) return true;
     if (!this.services) return true;
     if (kind === "Service") return this.services.has(key);
     // EndpointSlice: the Service it belongs to.

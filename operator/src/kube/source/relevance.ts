@@ -1,6 +1,7 @@
 // Which watch events wake a reconcile.
 import type { JsonObject } from "./http.js";
 import type { Kind } from "@gatehouse/model";
+import { SERVICE_LABEL } from "../gateway-services/names.js";
 
 /**
  * A Gateway API object whose spec, labels, annotations, finalizers and deletion did not
@@ -60,4 +61,23 @@ export function ours(kind: Kind, o: JsonObject | undefined, controllers: Readonl
     const key = `${typeof ref["namespace"] === "string" ? ref["namespace"] : ns}/${ref["name"]}`;
     return ours("Gateway", cache.gateway(key), controllers, cache);
   });
+}
+
+/**
+ * A Service the operator keeps for a local Gateway (label SERVICE_LABEL): any change but our
+ * own no-op (same spec, status and metadata we read) wakes a reconcile, so a load balancer's
+ * address appears in the Gateway's status and a deleted or edited Service is put back.
+ * Services are not status-only filtered: their address lives in status.
+ */
+export function gatewayServiceChanged(before: JsonObject | undefined, after: JsonObject | undefined): boolean | undefined {
+  const ours = (o: JsonObject | undefined) => {
+    const labels = rawMeta(o ?? {})["labels"];
+    return !!labels && typeof labels === "object" && (labels as JsonObject)[SERVICE_LABEL] === "true";
+  };
+  if (!ours(before) && !ours(after)) return undefined;
+  if (!before || !after) return true;
+  const b = rawMeta(before), a = rawMeta(after);
+  return !same(before["spec"], after["spec"]) || !same(before["status"], after["status"]) ||
+    !same(b["labels"], a["labels"]) || !same(b["annotations"], a["annotations"]) ||
+    !same(b["ownerReferences"], a["ownerReferences"]) || b["deletionTimestamp"] !== a["deletionTimestamp"];
 }
