@@ -94,3 +94,16 @@ test("workers: 0 serves in the calling thread; a factory table needs workers: 0"
   await t.throwsAsync(() => pool.apply(cfg(1, [])), { message: /not newer/ });
   t.throws(() => new WorkerPool({ workers: 2, factories, log: recorder().log }), { message: /factories module/ });
 });
+
+test.serial("a worker that crashes on every start does not hold up apply; the next good config serves", async (t) => {
+  const host = "127.61.0.5";
+  const port = await freePort(host);
+  const logs = recorder();
+  const pool = new WorkerPool({ workers: 2, factories: { module: FIXTURE }, log: logs.log });
+  t.teardown(() => pool.close());
+  const ack = await pool.apply(cfg(1, [bound(host, port, "TLS", ["boom"])]));
+  t.deepEqual(ack.errors.map((e) => e.id), [`${host}:${port}/tcp`]);
+  t.regex(ack.errors[0]!.message, /^worker \d keeps crashing: cannot start$/);
+  t.deepEqual(await pool.apply(cfg(2, [bound(host, port, "TCP", ["fine"])])), { generation: 2, errors: [] });
+  t.regex(await tcpLine(host, port, "hello"), /^fine \d+$/);
+});

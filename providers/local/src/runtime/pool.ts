@@ -24,12 +24,20 @@ interface Slot {
   startedAt: number;
   /** Crashes in quick succession: the restart delay grows with them. */
   crashes: number;
+  /** Generation of the config the worker was started with. */
+  startedGeneration: number;
+  /** Crashes of workers started with generation `crashGeneration`, in a row. */
+  crashGeneration: number;
+  crashesOnGeneration: number;
   restartTimer?: NodeJS.Timeout;
   exited?: () => void;
+  lastError?: string;
 }
 
 interface Waiter {
   generation: number;
+  /** Port ids of the config (a worker that cannot take it fails them all). */
+  ids: string[];
   remaining: Set<number>;
   errors: Map<string, string>;
   resolve(ack: WorkerAck): void;
@@ -39,6 +47,8 @@ const WORKER_URL = new URL("./worker-main.js", import.meta.url);
 /** A worker that lived less than this before crashing counts as crash-looping. */
 const STABLE_MS = 1000;
 const MAX_RESTART_DELAY_MS = 5000;
+/** After this many crashes of workers started with one config, applies stop waiting for the worker (it keeps being restarted). */
+const GIVE_UP_WAITING_AFTER = 3;
 
 export class WorkerPool {
   /** Number of worker threads (0: in the calling thread). */
@@ -89,9 +99,9 @@ export class WorkerPool {
     this.current = config;
     if (this.local) return (await this.local.apply(config)).ack;
 
-    if (this.slots.length === 0) for (let i = 0; i < this.size; i++) this.slots.push({ index: i, closing: false, startedAt: 0, crashes: 0 });
+    if (this.slots.length === 0) for (let i = 0; i < this.size; i++) this.slots.push({ index: i, closing: false, startedAt: 0, crashes: 0, startedGeneration: 0, crashGeneration: 0, crashesOnGeneration: 0 });
     const ack = new Promise<WorkerAck>((resolve) => {
-      this.waiters.push({ generation: config.generation, remaining: new Set(this.slots.map((s) => s.index)), errors: new Map(), resolve });
+      this.waiters.push({ generation: config.generation, ids: config.ports.map((p) => p.id), remaining: new Set(this.slots.map((s) => s.index)), errors: new Map(), resolve });
     });
     for (const slot of this.slots) {
       if (slot.worker) this.post(slot, { type: "config", config });
@@ -115,8 +125,12 @@ export class WorkerPool {
     const worker = new Worker(WORKER_URL, { workerData: data, name: `gatehouse-worker-${slot.index}` });
     slot.worker = worker;
     slot.startedAt = Date.now();
+    slot.startedGeneration = this.current?.generation ?? 0;
     worker.on("message", (m: FromWorker) => this.onMessage(slot, m));
-    worker.on("error", (e) => this.log("error", "worker crashed", { worker: slot.index, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+    worker.on("error", (e) => {
+      slot.lastError = e instanceof Error ? e.message : String(e);
+      this.log("error", "worker crashed", { worker: slot.index, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    });
     worker.on("messageerror", (e) => this.log("error", "a worker message could not be read", { worker: slot.index, error: String(e) }));
     worker.on("exit", (code) => this.onExit(slot, worker, code));
     if (this.current) this.post(slot, { type: "config", config: this.current });
@@ -130,13 +144,15 @@ export class WorkerPool {
     }
   }
 
-  private onAck(index: number, ack: WorkerAck): void {
+  /** `failAll`: the worker could not take the config; every port of each answered wait fails with this message. */
+  private onAck(index: number, ack: WorkerAck, failAll?: string): void {
     const done: Waiter[] = [];
     for (const w of this.waiters) {
       // A restarted worker only gets the newest config: its ack answers older waits too.
       if (ack.generation < w.generation || !w.remaining.has(index)) continue;
       w.remaining.delete(index);
       for (const e of ack.errors) if (!w.errors.has(e.id)) w.errors.set(e.id, e.message);
+      if (failAll !== undefined) for (const id of w.ids) if (!w.errors.has(id)) w.errors.set(id, failAll);
       if (w.remaining.size === 0) done.push(w);
     }
     if (done.length === 0) return;
@@ -155,7 +171,20 @@ export class WorkerPool {
     slot.crashes = lived < STABLE_MS ? slot.crashes + 1 : 0;
     const delay = slot.crashes === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** (slot.crashes - 1));
     this.log("error", "worker exited; restarting it with the current config", { worker: slot.index, code, delayMs: delay });
+    // The same config crashing a fresh worker again and again: applies up to it stop waiting.
+    if (slot.crashGeneration === slot.startedGeneration) slot.crashesOnGeneration++;
+    else {
+      slot.crashGeneration = slot.startedGeneration;
+      slot.crashesOnGeneration = 1;
+    }
+    if (slot.crashesOnGeneration >= GIVE_UP_WAITING_AFTER) this.stopWaitingFor(slot, slot.crashGeneration);
     slot.restartTimer = setTimeout(() => this.start(slot), delay);
+  }
+
+  /** A crash-looping worker must not hold up apply: configs up to `generation` fail on every port, saying why. */
+  private stopWaitingFor(slot: Slot, generation: number): void {
+    const why = `worker ${slot.index} keeps crashing${slot.lastError ? `: ${slot.lastError}` : ""}`;
+    this.onAck(slot.index, { generation, errors: [] }, why);
   }
 
   /** Drains every port (each with its drain timeout) and stops the workers. */
