@@ -4,7 +4,7 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { connect as tlsConnect } from "node:tls";
+import { request as httpsRequest } from "node:https";
 import { cleanResponseHeaders, upstreamHeaders } from "./forward-headers.js";
 import { forwardedInfo, type ForwardDecision } from "./exchange.js";
 import type { PortContext, PortState } from "./port-state.js";
@@ -100,15 +100,15 @@ class UpgradeProxy implements Cursor {
     const headers = upstreamHeaders(d.target.headers, fwd, d.target.authority, "websocket");
     const tls = d.target.backend.protocol === "https";
     let connected = false;
-    const up: ClientRequest = httpRequest({
+    const options = {
       host: ep.address,
       port: ep.port,
       method: req.method ?? "GET",
       path: d.target.path,
       headers: headers as unknown as Record<string, string>,
-      agent: false,
-      ...(tls ? { createConnection: () => tlsConnect({ host: ep.address, port: ep.port, ...backendTlsOptions(d.target.backend) }) } : {}),
-    });
+      agent: false as const,
+    };
+    const up: ClientRequest = tls ? httpsRequest({ ...options, ...backendTlsOptions(d.target.backend) }) : httpRequest(options);
     const timer = setTimeout(() => {
       const err = new Error("connect timeout") as Error & { code: string };
       err.code = "UND_ERR_CONNECT_TIMEOUT";
