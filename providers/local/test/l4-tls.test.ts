@@ -231,3 +231,37 @@ test("garbage instead of a ClientHello is closed", async (t) => {
   t.is(await trickle(host, port, Buffer.from("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n"), 100), "");
   t.is(rec.accepted, 0);
 });
+
+test("terminate: several certificates on one listener, chosen by SNI (exact SAN before wildcard)", async (t) => {
+  const plain = await echoBackend("plain2", addr());
+  t.teardown(() => plain.close());
+  const exact = makeCert(["a.secure.test"]);
+  const wild = makeCert(["*.secure.test"]);
+  const host = addr();
+  const port = proxyPortNumber();
+  const bp = onlyPort(boundPorts([
+    gatewayClass(),
+    tlsSecret("wild", wild),
+    tlsSecret("exact", exact),
+    gateway("gw4", [{ name: "t", port, protocol: "TLS", hostname: "*.secure.test", tls: { mode: "Terminate", certificateRefs: [{ name: "wild" }, { name: "exact" }] } }]),
+    route("TLSRoute", { name: "r", gateway: "gw4", backends: [{ name: "plain2" }] }),
+    ...service("plain2", [plain]),
+  ], "gw4", host));
+  const rt = await startPort(createTlsPort, bp, settings());
+  t.teardown(() => rt.drain(0));
+  t.deepEqual(await tlsHello(host, port, { servername: "a.secure.test", ca: exact.cert }), { greeting: "plain2", peerCN: "a.secure.test" });
+  t.deepEqual(await tlsHello(host, port, { servername: "b.secure.test", ca: wild.cert }), { greeting: "plain2", peerCN: "*.secure.test" });
+});
+
+test("a client that ends before its ClientHello is complete is closed at once", async (t) => {
+  const hello = await captureClientHello(addr(), "a.example.com");
+  const { rec, host, port, env } = await recordingWorld(t, hello.length);
+  const s = netConnect({ host, port, allowHalfOpen: true });
+  s.on("connect", () => s.end(hello.subarray(0, 20)));
+  s.on("error", () => {});
+  s.resume();
+  await new Promise((r) => s.once("end", r));
+  t.is(rec.accepted, 0);
+  t.true(env.lines.some((l) => String(l.fields?.reason).includes("ended before a complete ClientHello")));
+  s.destroy();
+});

@@ -6,6 +6,7 @@ import { Ejections, type L4Backend, type L4Endpoint, type L4Route } from "./back
 import { buildTable, type L4Table } from "./route-table.js";
 import { peerOf, splice } from "./splice.js";
 import type { SecureContextCache } from "./tls-contexts.js";
+import { safeLog } from "./safe-log.js";
 import { UpstreamConnect } from "./upstream-connect.js";
 
 /** One client connection, from accept to close. */
@@ -29,13 +30,16 @@ export abstract class StreamPort implements PortRuntime {
   private draining: Promise<void> | undefined;
   private listening = false;
 
+  protected readonly env: RuntimeEnv;
+
   constructor(
     protected port: BoundPort,
     settings: ProxySettings,
-    protected readonly env: RuntimeEnv,
+    env: RuntimeEnv,
     private readonly kind: "tls" | "tcp",
     private readonly certs?: SecureContextCache,
   ) {
+    this.env = { ...env, log: safeLog(env.log) };
     this.settings = settings;
     this.table = buildTable(port, kind, certs);
     // TCP waits for its upstream before reading; TLS reads the ClientHello first.

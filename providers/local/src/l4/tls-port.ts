@@ -7,6 +7,7 @@ import { TLSSocket } from "node:tls";
 import type { PortFactory, ProxySettings, RuntimeEnv, BoundPort } from "../runtime/types.js";
 import { ClientHelloReader } from "./client-hello.js";
 import { selectListener, selectSniRoute, type L4Listener, type L4Table } from "./route-table.js";
+import { safeLog } from "./safe-log.js";
 import { StreamPort, type StreamConn } from "./stream-port.js";
 import { chooseCertificate, SecureContextCache } from "./tls-contexts.js";
 
@@ -27,7 +28,7 @@ class TlsPort extends StreamPort {
   readonly protocol = "TLS" as const;
 
   constructor(port: BoundPort, settings: ProxySettings, env: RuntimeEnv) {
-    super(port, settings, env, "tls", new SecureContextCache(env.log));
+    super(port, settings, env, "tls", new SecureContextCache(safeLog(env.log)));
   }
 
   protected onConnection(conn: StreamConn, table: L4Table, settings: ProxySettings): void {
@@ -40,6 +41,7 @@ class TlsPort extends StreamPort {
       st.timer.unref();
     }
     s.on("data", onHelloData);
+    s.once("end", onHelloEnd);
     s.once("close", onHelloClose);
   }
 
@@ -82,6 +84,18 @@ class TlsPort extends StreamPort {
     // Give back what was read: TLSSocket consumes a wrapped socket's buffered bytes first.
     raw.unshift(hello);
     const secure = new TLSSocket(raw, { isServer: true, secureContext: cert.context });
+    if (settings.requestHeadersTimeoutMs > 0) {
+      // The handshake shares the ClientHello deadline's length; the idle timer takes over after.
+      const timer = setTimeout(() => {
+        if (secure.destroyed) return;
+        this.env.log("debug", "l4: TLS handshake timed out", { port: this.port.id, listener: listener.source });
+        secure.destroy();
+        upstream.destroy();
+      }, settings.requestHeadersTimeoutMs);
+      timer.unref();
+      secure.once("secure", () => clearTimeout(timer));
+      secure.once("close", () => clearTimeout(timer));
+    }
     secure.on("error", (err) => {
       this.env.log("debug", "l4: TLS termination failed", { port: this.port.id, listener: listener.source, error: err.message });
       secure.destroy();
@@ -115,6 +129,7 @@ function onHelloData(this: WithHello, chunk: Buffer): void {
 function endHello(s: WithHello, st: HelloState): void {
   s.pause();
   s.removeListener("data", onHelloData);
+  s.removeListener("end", onHelloEnd);
   s.removeListener("close", onHelloClose);
   if (st.timer) clearTimeout(st.timer);
   s[HELLO] = undefined;
@@ -125,6 +140,14 @@ function onHelloTimeout(st: HelloState): void {
   if (s[HELLO] !== st) return;
   endHello(s, st);
   st.port.helloRefused(st.conn, "no complete ClientHello within requestHeadersTimeoutMs");
+}
+
+/** The client finished sending (FIN) before its ClientHello was complete. */
+function onHelloEnd(this: WithHello): void {
+  const st = this[HELLO];
+  if (!st) return;
+  endHello(this, st);
+  st.port.helloRefused(st.conn, "connection ended before a complete ClientHello");
 }
 
 function onHelloClose(this: WithHello): void {

@@ -7,6 +7,7 @@ import { isIPv6 } from "node:net";
 import type { BoundPort, PortFactory, PortRuntime, ProxySettings, RuntimeEnv } from "../runtime/types.js";
 import { Ejections, endpointOrder, type L4Endpoint } from "./backends.js";
 import { buildTable, streamRoute, type L4Table } from "./route-table.js";
+import { safeLog } from "./safe-log.js";
 
 export interface UdpPortOptions {
   /** Sessions per port per worker; datagrams from new clients past it are dropped. */
@@ -111,7 +112,10 @@ class UdpPort implements PortRuntime {
   private draining: Promise<void> | undefined;
   private dropped = 0;
 
-  constructor(private port: BoundPort, settings: ProxySettings, private readonly env: RuntimeEnv, options: UdpPortOptions) {
+  private readonly env: RuntimeEnv;
+
+  constructor(private port: BoundPort, settings: ProxySettings, env: RuntimeEnv, options: UdpPortOptions) {
+    this.env = { ...env, log: safeLog(env.log) };
     this.settings = settings;
     this.table = buildTable(port, "udp");
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_UDP_SESSIONS;
@@ -151,13 +155,11 @@ class UdpPort implements PortRuntime {
         clearInterval(poll);
         clearTimeout(deadline);
         for (const s of [...this.sessions.values()]) s.close();
-        if (this.listening) {
-          this.listening = false;
-          try {
-            this.socket.close();
-          } catch {
-            // already closed
-          }
+        this.listening = false;
+        try {
+          this.socket.close();
+        } catch {
+          // already closed
         }
         resolve();
       };
@@ -219,7 +221,11 @@ class UdpPort implements PortRuntime {
   /** @internal */
   reply(msg: Buffer, s: UdpSession): void {
     if (!this.listening) return;
-    this.socket.send(msg, s.clientPort, s.clientAddress);
+    try {
+      this.socket.send(msg, s.clientPort, s.clientAddress);
+    } catch (e) {
+      this.env.log("debug", "l4: udp reply dropped", { port: this.port.id, error: (e as Error).message });
+    }
   }
 
   /** @internal */
