@@ -1,0 +1,52 @@
+// Runs wrk (Debian package) and parses its --latency report.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface WrkResult {
+  requestsPerSec: number;
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Socket errors (connect, read, write, timeout) plus non-2xx/3xx responses. */
+  errors: number;
+}
+
+export interface WrkOptions {
+  url: string;
+  threads: number;
+  connections: number;
+  durationSec: number;
+  /** Extra request headers, e.g. `Host: bench.example`. */
+  headers?: string[];
+}
+
+export async function wrk(o: WrkOptions): Promise<WrkResult> {
+  const args = ["-t", String(o.threads), "-c", String(o.connections), "-d", `${o.durationSec}s`, "--latency"];
+  for (const h of o.headers ?? []) args.push("-H", h);
+  args.push(o.url);
+  const { stdout } = await run("wrk", args, { timeout: (o.durationSec + 30) * 1000 });
+  return parseWrk(stdout);
+}
+
+/** Parses wrk's text output (exported for tests). */
+export function parseWrk(out: string): WrkResult {
+  const num = (re: RegExp): number | undefined => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : undefined;
+  };
+  const latency = (pct: string): number => {
+    const m = new RegExp(`^\\s*${pct}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(out);
+    if (!m) throw new Error(`wrk output has no ${pct}% latency line:\n${out}`);
+    const v = Number(m[1]);
+    return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;
+  };
+  const rps = num(/^Requests\/sec:\s+([\d.]+)/m);
+  const requests = num(/^\s*(\d+) requests in /m);
+  if (rps === undefined || requests === undefined) throw new Error(`cannot parse wrk output:\n${out}`);
+  let errors = num(/Non-2xx or 3xx responses:\s+(\d+)/) ?? 0;
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  if (sock) errors += Number(sock[1]) + Number(sock[2]) + Number(sock[3]) + Number(sock[4]);
+  return { requestsPerSec: rps, requests, p50Ms: latency("50"), p99Ms: latency("99"), errors };
+}
