@@ -123,6 +123,24 @@ test("an idle session is closed after streamIdleTimeoutMs", async (t) => {
   t.true(await c.whenClosed(5000));
 });
 
+test("a session with traffic outlives the idle timeout", async (t) => {
+  const [e] = await backends(t, ["busy"]);
+  const host = addr();
+  const port = proxyPortNumber();
+  const rt = await startPort(createTcpPort, tcpGateway(host, port, [{ name: "e" }], [...service("e", [e!])]), settings({ streamIdleTimeoutMs: 1000 }));
+  t.teardown(() => rt.drain(0));
+  const c = await LineClient.open(host, port);
+  t.is(await c.line(), "busy");
+  // 2.5 s of traffic, a line every 100 ms: never idle for the 1 s timeout.
+  for (let i = 0; i < 25; i++) {
+    c.socket.write(`${i}\n`);
+    t.is(await c.line(), String(i));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.false(c.closed);
+  t.true(await c.whenClosed(10_000)); // and once quiet, it is closed
+});
+
 test("update() reroutes new connections and leaves an open session alone", async (t) => {
   const [a, b] = await backends(t, ["a", "b"]);
   const host = addr();

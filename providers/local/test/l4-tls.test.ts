@@ -265,3 +265,31 @@ test("a client that ends before its ClientHello is complete is closed at once", 
   t.true(env.lines.some((l) => String(l.fields?.reason).includes("ended before a complete ClientHello")));
   s.destroy();
 });
+
+test("idle timeout applies to passthrough and terminated sessions alike", async (t) => {
+  const plain = await echoBackend("plain3", addr());
+  t.teardown(() => plain.close());
+  const cert = makeCert(["idle.test"]);
+  const host = addr();
+  const port = proxyPortNumber();
+  const bp = onlyPort(boundPorts([
+    gatewayClass(),
+    tlsSecret("idle", cert),
+    gateway("gw5", [{ name: "t", port, protocol: "TLS", hostname: "idle.test", tls: { mode: "Terminate", certificateRefs: [{ name: "idle" }] } }]),
+    route("TLSRoute", { name: "r", gateway: "gw5", backends: [{ name: "plain3" }] }),
+    ...service("plain3", [plain]),
+  ], "gw5", host));
+  const rt = await startPort(createTlsPort, bp, settings({ streamIdleTimeoutMs: 150 }));
+  t.teardown(() => rt.drain(0));
+  const s = tlsConnect({ host, port, servername: "idle.test", ca: cert.cert });
+  s.on("error", () => {});
+  const greeting = await new Promise<string>((resolve) => { s.setEncoding("utf8"); s.once("data", (d: string) => resolve(d)); });
+  t.is(greeting, "plain3\n");
+  const closed = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5000);
+    s.once("close", () => { clearTimeout(timer); resolve(true); });
+    s.once("end", () => { clearTimeout(timer); resolve(true); });
+  });
+  t.true(closed);
+  s.destroy();
+});

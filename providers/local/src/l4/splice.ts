@@ -1,6 +1,7 @@
 // Joins a client and an upstream socket: raw piping both ways (backpressure from pipe()),
-// half-close passed through (a FIN ends the other side's writing only), and one idle timer.
-// No per-connection closures: the handlers are shared and find the other side through PEER.
+// half-close passed through (a FIN ends the other side's writing only). No per-chunk work of
+// ours (the idle timeout is a sweep, see idle-sweep.ts) and no per-connection closures: the
+// handlers are shared and find the other side through PEER.
 import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 
@@ -10,19 +11,14 @@ type Peered = Duplex & { [PEER]?: Duplex };
 /**
  * Pipes `client` ⇄ `upstream`. The sockets must have been created with allowHalfOpen: a FIN
  * from one side ends the other's writing, the connection closes when both directions have.
- * `client`'s idle timer (refreshed by reads and writes on it, so by both directions) closes both.
  */
-export function splice(client: Socket, upstream: Socket, idleTimeoutMs: number): void {
+export function splice(client: Socket, upstream: Socket): void {
   (client as Peered)[PEER] = upstream;
   (upstream as Peered)[PEER] = client;
   client.on("error", onError);
   upstream.on("error", onError);
   client.on("close", onClose);
   upstream.on("close", onClose);
-  if (idleTimeoutMs > 0) {
-    client.setTimeout(idleTimeoutMs);
-    client.on("timeout", onIdle);
-  }
   upstream.pipe(client);
   client.pipe(upstream);
 }
@@ -40,9 +36,4 @@ function onError(this: Peered): void {
 /** Closed before its read side ended (reset, destroyed): the other side cannot finish either. */
 function onClose(this: Peered): void {
   if (!this.readableEnded) this[PEER]?.destroy();
-}
-
-function onIdle(this: Peered): void {
-  this.destroy();
-  this[PEER]?.destroy();
 }

@@ -6,6 +6,7 @@ import { Ejections, type L4Backend, type L4Endpoint, type L4Route } from "./back
 import { buildTable, type L4Table } from "./route-table.js";
 import { peerOf, splice } from "./splice.js";
 import type { SecureContextCache } from "./tls-contexts.js";
+import { IdleSweep } from "./idle-sweep.js";
 import { safeLog } from "./safe-log.js";
 import { UpstreamConnect } from "./upstream-connect.js";
 
@@ -14,6 +15,10 @@ export interface StreamConn {
   client: Socket;
   attempt: UpstreamConnect | undefined;
   upstream: Socket | undefined;
+  /** Set once spliced: the idle timeout it started with (0 = none), and its last progress. */
+  idleMs: number;
+  lastBytes: number;
+  lastActive: number;
 }
 
 const CONN = Symbol("l4.conn");
@@ -29,6 +34,7 @@ export abstract class StreamPort implements PortRuntime {
   private readonly server: Server;
   private draining: Promise<void> | undefined;
   private listening = false;
+  private readonly sweep = new IdleSweep((now) => this.sweepIdle(now));
 
   protected readonly env: RuntimeEnv;
 
@@ -60,6 +66,7 @@ export abstract class StreamPort implements PortRuntime {
       this.server.listen({ host, port, reusePort: true }, () => {
         this.server.removeListener("error", onError);
         this.listening = true;
+        this.sweep.start(this.settings.streamIdleTimeoutMs);
         resolve();
       });
     });
@@ -71,6 +78,7 @@ export abstract class StreamPort implements PortRuntime {
       this.port = port;
       this.settings = settings;
       this.table = table;
+      if (this.listening) this.sweep.start(settings.streamIdleTimeoutMs);
     } catch (e) {
       this.env.log("error", "l4: config update failed; the previous one stays", { port: port.id, error: (e as Error).message });
     }
@@ -82,6 +90,7 @@ export abstract class StreamPort implements PortRuntime {
       const finish = (): void => {
         clearInterval(poll);
         clearTimeout(deadline);
+        this.sweep.stop();
         for (const c of this.conns) destroyConn(c);
         this.conns.clear();
         resolve();
@@ -96,7 +105,7 @@ export abstract class StreamPort implements PortRuntime {
 
   private accept(s: Socket): void {
     try {
-      const conn: StreamConn = { client: s, attempt: undefined, upstream: undefined };
+      const conn: StreamConn = { client: s, attempt: undefined, upstream: undefined, idleMs: 0, lastBytes: 0, lastActive: 0 };
       (s as WithConn)[CONN] = conn;
       (s as WithConn)[OWNER] = this;
       this.conns.add(conn);
@@ -149,8 +158,29 @@ export abstract class StreamPort implements PortRuntime {
   };
 
   /** Joins client and upstream with the settings the connection started with. */
-  protected join(client: Socket, upstream: Socket, settings: ProxySettings): void {
-    splice(client, upstream, settings.streamIdleTimeoutMs);
+  protected join(conn: StreamConn, upstream: Socket, settings: ProxySettings): void {
+    conn.idleMs = settings.streamIdleTimeoutMs > 0 ? settings.streamIdleTimeoutMs : 0;
+    conn.lastActive = Date.now();
+    conn.lastBytes = -1;
+    splice(conn.client, upstream);
+  }
+
+  /**
+   * Closes spliced sessions with no bytes read on either side for their idle timeout (bytes
+   * written to one side were read from the other, so reads cover both directions).
+   */
+  private sweepIdle(now: number): void {
+    for (const c of this.conns) {
+      if (c.idleMs === 0 || !c.upstream) continue;
+      const bytes = c.client.bytesRead + c.upstream.bytesRead;
+      if (bytes !== c.lastBytes) {
+        c.lastBytes = bytes;
+        c.lastActive = now;
+      } else if (now - c.lastActive >= c.idleMs) {
+        this.env.log("debug", "l4: idle session closed", { port: this.port.id, idleMs: c.idleMs });
+        destroyConn(c);
+      }
+    }
   }
 
   protected refuse(conn: StreamConn, why: string, source?: string): void {

@@ -8,7 +8,7 @@ class TcpPort extends StreamPort {
 
   protected onConnection(conn: StreamConn, table: L4Table, settings: ProxySettings): void {
     // The server pauses new sockets: nothing is read until the upstream is there.
-    this.connectBackend(conn, streamRoute(table), settings, (upstream) => this.join(conn.client, upstream, settings));
+    this.connectBackend(conn, streamRoute(table), settings, (upstream) => this.join(conn, upstream, settings));
   }
 }
 

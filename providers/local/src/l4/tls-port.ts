@@ -63,7 +63,7 @@ class TlsPort extends StreamPort {
       if (listener.terminate) this.terminate(conn, listener, sni, hello, upstream, settings);
       else {
         upstream.write(hello);
-        this.join(conn.client, upstream, settings);
+        this.join(conn, upstream, settings);
       }
     });
   }
@@ -103,7 +103,7 @@ class TlsPort extends StreamPort {
     });
     secure.once("close", () => raw.destroy());
     conn.client = secure;
-    this.join(secure, upstream, settings);
+    this.join(conn, upstream, settings);
   }
 }
 

@@ -7,6 +7,7 @@ import { isIPv6 } from "node:net";
 import type { BoundPort, PortFactory, PortRuntime, ProxySettings, RuntimeEnv } from "../runtime/types.js";
 import { Ejections, endpointOrder, type L4Endpoint } from "./backends.js";
 import { buildTable, streamRoute, type L4Table } from "./route-table.js";
+import { IdleSweep } from "./idle-sweep.js";
 import { safeLog } from "./safe-log.js";
 
 export interface UdpPortOptions {
@@ -24,8 +25,10 @@ type WithSession = DgramSocket & { [SESSION]?: UdpSession };
 class UdpSession {
   readonly upstream: WithSession;
   pending: Buffer[] | undefined = [];
-  timer: NodeJS.Timeout | undefined;
   closed = false;
+  /** Set by every datagram either way; the idle sweep clears it and notes the time. */
+  active = true;
+  lastActive: number;
 
   constructor(
     readonly port: UdpPort,
@@ -33,7 +36,8 @@ class UdpSession {
     readonly clientAddress: string,
     readonly clientPort: number,
     readonly endpoint: L4Endpoint,
-    idleMs: number,
+    /** The idle timeout the session started with (0 = none). */
+    readonly idleMs: number,
   ) {
     const s = createSocket({ type: isIPv6(endpoint.host) ? "udp6" : "udp4" }) as WithSession;
     s[SESSION] = this;
@@ -41,15 +45,12 @@ class UdpSession {
     s.on("error", onUpstreamError);
     s.once("connect", onUpstreamConnect);
     this.upstream = s;
-    if (idleMs > 0) {
-      this.timer = setTimeout(onSessionIdle, idleMs, this);
-      this.timer.unref();
-    }
+    this.lastActive = Date.now();
     s.connect(endpoint.port, endpoint.host);
   }
 
   send(msg: Buffer): void {
-    this.timer?.refresh();
+    this.active = true;
     if (this.pending) {
       if (this.pending.length < this.port.maxPending) this.pending.push(msg);
       return;
@@ -60,7 +61,6 @@ class UdpSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
     this.pending = undefined;
     try {
       this.upstream.close();
@@ -86,17 +86,13 @@ function onUpstreamConnect(this: WithSession): void {
 function onUpstreamMessage(this: WithSession, msg: Buffer): void {
   const s = this[SESSION];
   if (!s || s.closed) return;
-  s.timer?.refresh();
+  s.active = true;
   s.port.reply(msg, s);
 }
 
 function onUpstreamError(this: WithSession, err: Error): void {
   const s = this[SESSION];
   if (s) s.port.sessionError(s, err);
-}
-
-function onSessionIdle(s: UdpSession): void {
-  s.close();
 }
 
 class UdpPort implements PortRuntime {
@@ -111,6 +107,7 @@ class UdpPort implements PortRuntime {
   private listening = false;
   private draining: Promise<void> | undefined;
   private dropped = 0;
+  private readonly sweep = new IdleSweep((now) => this.sweepIdle(now));
 
   private readonly env: RuntimeEnv;
 
@@ -133,6 +130,7 @@ class UdpPort implements PortRuntime {
         this.socket.removeListener("error", onError);
         this.socket.on("error", (err) => this.env.log("debug", "l4: udp socket error", { port: this.port.id, error: err.message }));
         this.listening = true;
+        this.sweep.start(this.settings.udpIdleTimeoutMs);
         resolve();
       });
     });
@@ -144,6 +142,7 @@ class UdpPort implements PortRuntime {
       this.port = port;
       this.settings = settings;
       this.table = table;
+      if (this.listening) this.sweep.start(settings.udpIdleTimeoutMs);
     } catch (e) {
       this.env.log("error", "l4: config update failed; the previous one stays", { port: port.id, error: (e as Error).message });
     }
@@ -154,6 +153,7 @@ class UdpPort implements PortRuntime {
       const finish = (): void => {
         clearInterval(poll);
         clearTimeout(deadline);
+        this.sweep.stop();
         for (const s of [...this.sessions.values()]) s.close();
         this.listening = false;
         try {
@@ -216,6 +216,18 @@ class UdpPort implements PortRuntime {
     const s = new UdpSession(this, key, rinfo.address, rinfo.port, endpoint, this.settings.udpIdleTimeoutMs);
     this.sessions.set(key, s);
     return s;
+  }
+
+  /** Ends sessions with no datagram either way for their idle timeout. */
+  private sweepIdle(now: number): void {
+    for (const s of this.sessions.values()) {
+      if (s.active) {
+        s.active = false;
+        s.lastActive = now;
+      } else if (s.idleMs > 0 && now - s.lastActive >= s.idleMs) {
+        s.close(); // deletes itself from the map: safe while iterating a Map
+      }
+    }
   }
 
   /** @internal */
