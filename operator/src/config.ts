@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { parseAllDocuments, parseDocument } from "yaml";
 import { UsageError, fsProblem } from "./errors.js";
 import { LOCAL_CONTROLLER } from "./local-capabilities.js";
 
@@ -8,6 +8,11 @@ import { LOCAL_CONTROLLER } from "./local-capabilities.js";
 export interface StandaloneConfig {
   /** The file as the user named it, for messages. */
   file: string;
+  /**
+   * What --config named: a config file (controllerName + manifests), or a directory or
+   * manifest file served as is with the default controllerName.
+   */
+  source: "config" | "directory" | "manifest";
   controllerName: string;
   /** Manifest files or directories, resolved against the config file's directory. */
   manifests: { entry: string; path: string; field: string }[];
@@ -15,13 +20,23 @@ export interface StandaloneConfig {
 
 const KNOWN_FIELDS = new Set(["controllerName", "manifests"]);
 
-/** Reads and validates the config; every problem is a UsageError naming the field. */
+/**
+ * Reads and validates the config; every problem is a UsageError naming the field. `file` may
+ * also be a directory of manifests or a manifest file (a YAML stream of objects with `kind`):
+ * those are served with the default controllerName.
+ */
 export async function loadStandaloneConfig(file: string): Promise<StandaloneConfig> {
   let text: string;
   try {
+    if ((await stat(file)).isDirectory()) {
+      return { file, source: "directory", controllerName: LOCAL_CONTROLLER, manifests: [{ entry: file, path: resolve(file), field: "directory" }] };
+    }
     text = await readFile(file, "utf8");
   } catch (e) {
     throw new UsageError(`${file}: ${fsProblem(e)}`);
+  }
+  if (looksLikeManifests(text)) {
+    return { file, source: "manifest", controllerName: LOCAL_CONTROLLER, manifests: [{ entry: file, path: resolve(file), field: "file" }] };
   }
   const doc = parseDocument(text);
   const err = doc.errors[0];
@@ -50,7 +65,19 @@ export async function loadStandaloneConfig(file: string): Promise<StandaloneConf
     if (typeof entry !== "string" || entry === "") throw new UsageError(`${file}: ${field}: expected a path, got ${JSON.stringify(entry)}`);
     return { entry, path: resolve(base, entry), field };
   });
-  return { file, controllerName, manifests };
+  return { file, source: "config", controllerName, manifests };
+}
+
+/** Several YAML documents, or one whose top level has `kind` or `apiVersion`: Kubernetes objects, not a config. */
+function looksLikeManifests(text: string): boolean {
+  const docs = parseAllDocuments(text);
+  if (!Array.isArray(docs)) return false;
+  const nonEmpty = docs.filter((d) => d.contents !== null);
+  if (nonEmpty.length > 1) return true;
+  const only = nonEmpty[0];
+  if (!only || only.errors.length > 0) return false;
+  const v: unknown = only.toJS();
+  return !!v && typeof v === "object" && !Array.isArray(v) && ("kind" in v || "apiVersion" in v);
 }
 
 /** One line for a YAML parse error: `line 3, column 5: message`. */

@@ -5,12 +5,11 @@ import { readFileSync } from "node:fs";
 import v8 from "node:v8";
 import { V8_HEAP_FLAGS } from "@gatehouse/core";
 import { Command, CommanderError, Option } from "commander";
-import { loadStandaloneConfig } from "./config.js";
 import { UsageError } from "./errors.js";
 import { LOCAL_CONTROLLER } from "./local-capabilities.js";
 import { createLogger, LOG_LEVELS } from "./logger.js";
 import { computeOnce } from "./run.js";
-import { runOperator } from "./run/command.js";
+import { parseStandaloneOptions, type RawStandaloneFlags } from "./standalone/options.js";
 import { addRunOptions, parseSettings, rawFromCommand } from "./run/settings.js";
 
 const GATEWAY_API_VERSION = "v1.6.3";
@@ -44,23 +43,42 @@ function buildProgram(): Command {
     ].join("\n"));
   addRunOptions(run).action(async () => {
     const settings = parseSettings(rawFromCommand(run, program.opts<{ logLevel: string }>().logLevel));
+    // Loaded on use: the Kubernetes client is slow to import and other commands do not need it.
+    const { runOperator } = await import("./run/command.js");
     await runOperator(settings);
   });
 
   program
     .command("standalone")
-    .description("Run gatehouse without Kubernetes from a config file (for now: compute once and print statuses and desired state)")
+    .description("Serve Gateway API manifests from files without Kubernetes: the local proxy, hot reload on change, statuses printed")
     // Checked in the action, not requiredOption(): commander would report a missing
     // --config before a misspelt flag, hiding the real mistake.
-    .option("-c, --config <file>", "standalone config file (see examples/standalone.yaml)")
-    .action(async (opts: { config?: string }) => {
-      if (!opts.config) throw new UsageError("standalone: -c, --config <file> is required (see examples/standalone.yaml)");
-      // Becomes the real standalone gateway (local provider serving traffic) in a later issue.
-      const log = createLogger(program.opts<{ logLevel: string }>().logLevel);
-      const cfg = await loadStandaloneConfig(opts.config);
-      const manifests = cfg.manifests.map((m) => ({ path: m.path, label: `${cfg.file}: ${m.field}` }));
-      const { yaml } = await computeOnce({ controllerName: cfg.controllerName, manifests, log });
-      process.stdout.write(yaml);
+    .option("-c, --config <file-or-dir>", "config file (controllerName + manifests, see examples/standalone.yaml), a manifest file, or a directory of manifests")
+    .option("--port-offset <n>", "added to every listener port (80 is served on 8080 with 8000)")
+    .option("--workers <n>", "proxy worker threads (default: one per CPU)")
+    .option("--address-pool <cidr>", "CIDRs Gateways without spec.addresses take their address from (repeatable or comma-separated; default 127.1.0.0/16)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addHelpText("after", [
+      "",
+      "Reads Gateway API objects, Services and EndpointSlices from the files, serves them and prints each",
+      "object's status when it changes. Edits are picked up at once; a file that does not read cleanly",
+      "(bad YAML, an object without kind or metadata.name, a wrong-typed field) is reported on stderr",
+      "and the last good config keeps serving. Logs (JSON) go to stderr at --log-level (default here: warn).",
+    ].join("\n"))
+    .action(async (flags: RawStandaloneFlags) => {
+      const levelSource = program.getOptionValueSource("logLevel");
+      // People read standalone's stdout; JSON info logs would bury it unless asked for.
+      const logLevel = levelSource === "default" ? "warn" : program.opts<{ logLevel: string }>().logLevel;
+      const opts = parseStandaloneOptions(flags, logLevel);
+      // A signal while the modules load (the Kubernetes client is slow to import) stops before starting.
+      let signalled = false;
+      const early = () => { signalled = true; };
+      process.on("SIGINT", early).on("SIGTERM", early);
+      const { runStandalone } = await import("./standalone/command.js");
+      // The import does not yield to the event loop: let a signal that arrived meanwhile reach `early`.
+      await new Promise((resolve) => setImmediate(resolve));
+      process.off("SIGINT", early).off("SIGTERM", early);
+      if (!signalled) await runStandalone(opts);
     });
 
   program
