@@ -63,12 +63,12 @@ function buildProgram(): Command {
       "Reads Gateway API objects, Services and EndpointSlices from the files, serves them and prints each",
       "object's status when it changes. Edits are picked up at once; a file that does not read cleanly",
       "(bad YAML, an object without kind or metadata.name, a wrong-typed field) is reported on stderr",
-      "and the last good config keeps serving. Logs (JSON) go to stderr at --log-level (default here: warn).",
+      "and the last good config keeps serving. Logs (JSON) go to stderr at --log-level (default here: error).",
     ].join("\n"))
     .action(async (flags: RawStandaloneFlags) => {
       const levelSource = program.getOptionValueSource("logLevel");
       // People read standalone's stdout; JSON info logs would bury it unless asked for.
-      const logLevel = levelSource === "default" ? "warn" : program.opts<{ logLevel: string }>().logLevel;
+      const logLevel = levelSource === "default" ? "error" : program.opts<{ logLevel: string }>().logLevel;
       const opts = parseStandaloneOptions(flags, logLevel);
       // A signal while the modules load (the Kubernetes client is slow to import) stops before starting.
       let signalled = false;

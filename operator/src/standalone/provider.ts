@@ -1,8 +1,7 @@
-// The provider standalone serves with. PLACEHOLDER until @gatehouse/provider-local exports
-// LocalProvider: the no-op provider (reports Programmed, serves nothing).
+// The provider standalone serves with: the local proxy on this machine's loopback addresses
+// (or --address-pool), listener ports shifted by --port-offset.
 import type { Logger } from "pino";
-import type { Provider } from "@gatehouse/provider-api";
-import { NoopLocalProvider } from "../run/noop-local-provider.js";
+import { LocalProvider, type LogFn } from "@gatehouse/provider-local";
 
 export interface StandaloneProviderOptions {
   controllerName: string;
@@ -12,6 +11,13 @@ export interface StandaloneProviderOptions {
   logger: Logger;
 }
 
-export function createStandaloneProvider(opts: StandaloneProviderOptions): Provider {
-  return new NoopLocalProvider(opts.controllerName);
+export function createStandaloneProvider(opts: StandaloneProviderOptions): LocalProvider {
+  const log: LogFn = (level, msg, fields) => opts.logger[level](fields ?? {}, msg);
+  return new LocalProvider({
+    controllerName: opts.controllerName,
+    portOffset: opts.portOffset,
+    logger: log,
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.addressPool ? { addressPool: opts.addressPool } : {}),
+  });
 }
