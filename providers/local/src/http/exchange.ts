@@ -5,7 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
 import { applyResponseEdits, type Decision } from "./router/index.js";
-import { clientIp, cleanResponseHeaders, upstreamHeaders, type ForwardedInfo } from "./forward-headers.js";
+import { clientIp, forwardableResponseHeaders, upstreamHeaders, type ForwardedInfo } from "./forward-headers.js";
 import { startMirrors } from "./mirror.js";
 import type { PortContext, PortState } from "./port-state.js";
 import { RequestBody, type BodyOwner, type MirrorBody } from "./request-body.js";
@@ -207,7 +207,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
     this.attempt();
   }
 
-  onResponse(status: number, headers: ResponseHeaders, endStream: boolean): void {
+  onResponse(status: number, upstream: ResponseHeaders, endStream: boolean): void {
     if (this.finished) return;
     const retry = this.d.retry;
     if (this.retriesLeft > 0 && retry !== undefined && Array.isArray(retry.codes) && retry.codes.includes(status) && this.replayable()) {
@@ -215,7 +215,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
       return;
     }
     this.responseStarted = true;
-    cleanResponseHeaders(headers);
+    const headers = forwardableResponseHeaders(upstream);
     const edits = this.d.response;
     if (edits.set.length > 0 || edits.add.length > 0 || edits.remove.length > 0) applyResponseEdits(headers, edits);
     if (this.ctx.draining && !this.h2) headers.connection = "close";
@@ -263,8 +263,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
           if (v !== undefined) res.setHeader(k, v);
         }
       } else if (trailers !== null) {
-        cleanResponseHeaders(trailers);
-        res.addTrailers(trailers as Record<string, string>);
+        res.addTrailers(forwardableResponseHeaders(trailers) as Record<string, string>);
       }
       res.end();
     } catch (e) {

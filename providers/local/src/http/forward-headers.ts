@@ -12,10 +12,18 @@ const REQUEST_DROP = new Set([
   "x-forwarded-proto", "x-forwarded-port",
 ]);
 
+const NONE: string[] = [];
+
 /** Names listed in Connection (other than the standard tokens), lowercased. */
 function nominated(values: readonly string[] | string): string[] {
+  if (typeof values === "string") {
+    // The usual values, without splitting.
+    const l = values.length === 10 || values.length === 5 ? values.toLowerCase() : "";
+    if (l === "keep-alive" || l === "close") return NONE;
+    values = [values];
+  }
   const out: string[] = [];
-  for (const v of typeof values === "string" ? [values] : values) {
+  for (const v of values) {
     for (const t of v.split(",")) {
       const n = t.trim().toLowerCase();
       if (n !== "" && n !== "close" && n !== "keep-alive" && n !== "upgrade") out.push(n);
@@ -84,18 +92,21 @@ export function upstreamHeaders(src: HeaderMap, fwd: ForwardedInfo, authority: s
   return out;
 }
 
-/** Removes hop-by-hop headers from an upstream response, in place. */
-export function cleanResponseHeaders(h: ResponseHeaders): void {
+const RESPONSE_DROP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings"]);
+
+/**
+ * An upstream response's headers without the hop-by-hop ones: a copy (deleting from the
+ * parsed object would turn it into a slow dictionary just before it is serialized).
+ */
+export function forwardableResponseHeaders(h: ResponseHeaders): ResponseHeaders {
   const conn = h.connection;
-  if (conn !== undefined) {
-    for (const n of nominated(conn)) delete h[n];
-    delete h.connection;
+  const drop = conn === undefined ? NONE : nominated(conn);
+  const out: ResponseHeaders = {};
+  for (const k in h) {
+    if (RESPONSE_DROP.has(k) || (drop.length > 0 && drop.includes(k))) continue;
+    out[k] = h[k];
   }
-  if (h["keep-alive"] !== undefined) delete h["keep-alive"];
-  if (h["transfer-encoding"] !== undefined) delete h["transfer-encoding"];
-  if (h["proxy-connection"] !== undefined) delete h["proxy-connection"];
-  if (h.upgrade !== undefined) delete h.upgrade;
-  if (h["http2-settings"] !== undefined) delete h["http2-settings"];
+  return out;
 }
 
 /** The client address for X-Forwarded-For (IPv4-mapped IPv6 shown as IPv4). */

@@ -19,10 +19,27 @@ export function splitHost(raw: string | undefined): { host: string; port: number
 }
 
 export function viewOfHttp1(req: IncomingMessage, scheme: "http" | "https"): RequestView {
-  const { host, port } = splitHost(req.headers.host);
-  const v: RequestView = { method: req.method ?? "GET", url: req.url ?? "/", host, headers: req.headersDistinct as HeaderMap, scheme };
+  const raw = req.headers.host;
+  const v: RequestView = { method: req.method ?? "GET", url: req.url ?? "/", host: "", headers: req.headersDistinct as HeaderMap, scheme };
+  if (raw === undefined || raw === "") return v;
+  // Fast path: a lowercase name without a port (no object for splitHost's answer).
+  const colon = raw.lastIndexOf(":");
+  if (colon < 0 && !hasUpper(raw)) {
+    v.host = raw;
+    return v;
+  }
+  const { host, port } = splitHost(raw);
+  v.host = host;
   if (port !== undefined) v.hostPort = port;
   return v;
+}
+
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
 }
 
 /** Header map of an HTTP/2 request (pseudo-headers left out) and its size as HPACK counts it. */

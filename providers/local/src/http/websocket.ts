@@ -5,7 +5,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { request as httpsRequest } from "node:https";
-import { cleanResponseHeaders, upstreamHeaders } from "./forward-headers.js";
+import { forwardableResponseHeaders, upstreamHeaders } from "./forward-headers.js";
 import { forwardedInfo, type ForwardDecision } from "./exchange.js";
 import type { PortContext, PortState } from "./port-state.js";
 import { viewOfHttp1 } from "./request-view.js";
@@ -142,8 +142,7 @@ class UpgradeProxy implements Cursor {
     up.on("response", (res: IncomingMessage) => {
       clearTimeout(timer);
       // Not upgraded: pass the answer on, then close (the client expected a switch).
-      const h = { ...res.headers } as Record<string, string | string[] | undefined>;
-      cleanResponseHeaders(h);
+      const h = forwardableResponseHeaders(res.headers);
       let head = `HTTP/1.1 ${res.statusCode ?? 502} ${res.statusMessage || "Response"}\r\n`;
       for (const k in h) {
         const v = h[k];
