@@ -97,6 +97,24 @@ test("upstream status codes and streamed bodies pass through", async (t) => {
   t.is(st.body, "chunk1\nchunk2\nchunk3\nchunk4\nchunk5\n");
 });
 
+test("large bodies stream both ways (8 MiB up, 8 MiB down)", async (t) => {
+  const up = Buffer.alloc(8 * 1024 * 1024, 98);
+  const r = await ask(proxy.url, { method: "POST", path: "/length", headers: { host: "example.com" }, body: up });
+  t.is(r.body, String(up.length));
+  const down = await ask(proxy.url, { path: "/bytes/8388608", headers: { host: "example.com" } });
+  t.is(down.body.length, 8388608);
+  const down2 = await ask2(proxy.url, { path: "/bytes/3000000", headers: { ":authority": "example.com" } });
+  t.is(down2.body.length, 3000000);
+});
+
+test("an absolute-form request target is routed by its authority and sent upstream in origin-form", async (t) => {
+  const r = await raw(PROXY, proxy.port, "GET http://example.com/abs?q=1 HTTP/1.1\r\nHost: ignored.test\r\nConnection: close\r\n\r\n");
+  t.regex(r.data, /^HTTP\/1\.1 200/);
+  const e = JSON.parse(r.data.slice(r.data.indexOf("\r\n\r\n") + 4)) as { url: string; headers: Record<string, string> };
+  t.is(e.url, "/abs?q=1");
+  t.is(e.headers.host, "example.com");
+});
+
 test("HTTP/1.1 response trailers reach an HTTP/1.1 client", async (t) => {
   const r = await ask(proxy.url, { path: "/trailers", headers: { host: "example.com", te: "trailers" } });
   t.is(r.body, "body");

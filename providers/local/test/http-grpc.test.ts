@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as loader from "@grpc/proto-loader";
-import { boundPort, gateway, gatewayClass, grpcRoute, service, startProxy, type Proxy } from "./fixtures/http-world.js";
+import { disposeCA, issue, makeCA, type CA } from "./fixtures/http-backends.js";
+import { backendTLSPolicy, boundPort, configMap, gateway, gatewayClass, grpcRoute, service, startProxy, type Proxy } from "./fixtures/http-world.js";
 
 // Compiled to dist/test/: the .proto stays in the sources.
 const PROTO = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "fixtures", "http-echo.proto");
@@ -25,12 +26,20 @@ const pkg = grpc.loadPackageDefinition(def) as unknown as { gatehouse: { test: {
 const Echo = pkg.gatehouse.test.Echo;
 
 let server: grpc.Server;
+let tlsServer: grpc.Server;
+let ca: CA;
 let proxy: Proxy;
 let client: Client;
 
+function bind(s: grpc.Server, address: string, creds: grpc.ServerCredentials): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    s.bindAsync(`${address}:0`, creds, (err, p) => (err ? reject(err) : resolve(p)));
+  });
+}
+
 test.before(async () => {
   server = new grpc.Server();
-  server.addService(Echo.service, {
+  const handlers = {
     Unary: (call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => {
       if (call.request.text === "fail") {
         cb({ code: grpc.status.NOT_FOUND, details: "nothing here" });
@@ -59,15 +68,31 @@ test.before(async () => {
       call.on("data", (m: Msg) => call.write({ text: m.text.toUpperCase(), n: m.n }));
       call.on("end", () => call.end());
     },
+  };
+  server.addService(Echo.service, handlers);
+  const port = await bind(server, BACKEND, grpc.ServerCredentials.createInsecure());
+  // The same service over TLS, reached through a BackendTLSPolicy (HTTP/2 negotiated by ALPN).
+  ca = makeCA();
+  const cert = issue(ca, "grpc.internal", ["grpc.internal"]);
+  tlsServer = new grpc.Server();
+  tlsServer.addService(Echo.service, {
+    ...handlers,
+    Unary: (call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) => cb(null, { text: `tls:${call.request.text}`, n: 0 }),
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${BACKEND}:0`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
-  });
+  const tlsPort = await bind(tlsServer, "127.45.0.3", grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(cert.key), cert_chain: Buffer.from(cert.cert) }]));
   const objects = [
     gatewayClass(),
     gateway([{ name: "http", port: 80, protocol: "HTTP" }]),
     ...service("echo", [{ address: BACKEND, port }]),
-    grpcRoute("echo", { rules: [{ matches: [{ method: { service: "gatehouse.test.Echo" } }], backendRefs: [{ name: "echo", port: 80 }] }] }),
+    ...service("echo-tls", [{ address: "127.45.0.3", port: tlsPort }]),
+    configMap("grpc-ca", { "ca.crt": ca.cert }),
+    backendTLSPolicy("echo-tls", "echo-tls", "grpc.internal", "grpc-ca"),
+    grpcRoute("echo", {
+      rules: [
+        { matches: [{ method: { service: "gatehouse.test.Echo" }, headers: [{ name: "x-tls", value: "1" }] }], backendRefs: [{ name: "echo-tls", port: 80 }] },
+        { matches: [{ method: { service: "gatehouse.test.Echo" } }], backendRefs: [{ name: "echo", port: 80 }] },
+      ],
+    }),
   ];
   proxy = await startProxy(boundPort(objects, PROXY, 0));
   client = new Echo(`${PROXY}:${proxy.port}`, grpc.credentials.createInsecure()) as unknown as Client;
@@ -77,6 +102,17 @@ test.after.always(async () => {
   client?.close();
   await proxy?.stop();
   await new Promise<void>((resolve) => (server ? server.tryShutdown(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) => (tlsServer ? tlsServer.tryShutdown(() => resolve()) : resolve()));
+  if (ca) disposeCA(ca);
+});
+
+test("gRPC to a backend behind a BackendTLSPolicy: HTTP/2 over verified TLS", async (t) => {
+  const md = new grpc.Metadata();
+  md.set("x-tls", "1");
+  const r = await new Promise<Msg>((resolve, reject) => {
+    client.Unary({ text: "secure", n: 0 }, md, (err, m) => (err || !m ? reject(err) : resolve(m)));
+  });
+  t.is(r.text, "tls:secure");
 });
 
 test("unary call with request metadata and trailing metadata", async (t) => {

@@ -76,7 +76,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
     private readonly h2: boolean,
     private readonly d: ForwardDecision,
   ) {
-    this.backend = state.backends.get(d.target.backend);
+    this.backend = state.backends.get(d.target.backend, d.route.kind === "GRPCRoute");
     const retry = d.retry;
     this.retriesLeft = retry && typeof retry.attempts === "number" && retry.attempts > 0 ? retry.attempts : 0;
   }

@@ -28,8 +28,8 @@ class MirrorCall implements UpstreamSink, Cursor {
 
   constructor(private readonly ctx: PortContext, private readonly state: PortState, private readonly req: UpstreamRequest) {}
 
-  start(backend: ForwardDecision["target"]["backend"], timeoutMs: number): void {
-    const b = this.state.backends.get(backend);
+  start(backend: ForwardDecision["target"]["backend"], grpc: boolean, timeoutMs: number): void {
+    const b = this.state.backends.get(backend, grpc);
     const ep = nextEndpoint(b, this, Date.now());
     if (ep === null) { this.dropBody(); return; }
     this.state.backends.enter();
@@ -95,7 +95,7 @@ export function startMirrors(
         taps.push(body);
       }
       new MirrorCall(ctx, state, { method, path: m.path, authority: m.authority, headers, body })
-        .start(m.backend, timeout);
+        .start(m.backend, d.route.kind === "GRPCRoute", timeout);
     } catch (e) {
       ctx.log("debug", "mirror not started", { error: (e as Error).message });
     }

@@ -18,9 +18,31 @@ export function splitHost(raw: string | undefined): { host: string; port: number
   return { host: host.toLowerCase(), port };
 }
 
+/**
+ * An absolute-form target (`http://host:port/path?q`, RFC 9112 §3.2.2) as origin-form plus
+ * the authority, which then replaces the Host header for routing.
+ */
+function absoluteForm(url: string): { authority: string; path: string } | undefined {
+  const s = url.indexOf("://");
+  if (s <= 0) return undefined;
+  const start = s + 3;
+  let end = start;
+  while (end < url.length && url[end] !== "/" && url[end] !== "?") end++;
+  const rest = url.slice(end);
+  return { authority: url.slice(start, end), path: rest === "" || rest[0] === "?" ? `/${rest}` : rest };
+}
+
 export function viewOfHttp1(req: IncomingMessage, scheme: "http" | "https"): RequestView {
-  const raw = req.headers.host;
-  const v: RequestView = { method: req.method ?? "GET", url: req.url ?? "/", host: "", headers: req.headersDistinct as HeaderMap, scheme };
+  let raw = req.headers.host;
+  let url = req.url ?? "/";
+  if (url.charCodeAt(0) !== 47 /* / */ && url !== "*") {
+    const abs = absoluteForm(url);
+    if (abs !== undefined) {
+      url = abs.path;
+      raw = abs.authority;
+    }
+  }
+  const v: RequestView = { method: req.method ?? "GET", url, host: "", headers: req.headersDistinct as HeaderMap, scheme };
   if (raw === undefined || raw === "") return v;
   // Fast path: a lowercase name without a port (no object for splitHost's answer).
   const colon = raw.lastIndexOf(":");

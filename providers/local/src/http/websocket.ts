@@ -67,7 +67,7 @@ class UpgradeProxy implements Cursor {
     private readonly head: Buffer,
     private readonly d: ForwardDecision,
   ) {
-    this.backend = state.backends.get(d.target.backend);
+    this.backend = state.backends.get(d.target.backend, false);
   }
 
   start(): void {

@@ -15,18 +15,19 @@ export class BackendState {
   ) {}
 }
 
-function eachBackend(listeners: readonly IRListener[], visit: (b: IRBackend) => void): void {
-  const filters = (fs: readonly IRFilter[] | undefined): void => {
+function eachBackend(listeners: readonly IRListener[], visit: (b: IRBackend, grpc: boolean) => void): void {
+  const filters = (fs: readonly IRFilter[] | undefined, grpc: boolean): void => {
     if (!Array.isArray(fs)) return;
-    for (const f of fs) if (f.type === "RequestMirror" && f.backend) visit(f.backend);
+    for (const f of fs) if (f.type === "RequestMirror" && f.backend) visit(f.backend, grpc);
   };
   for (const l of listeners) {
     for (const vh of Array.isArray(l.virtualHosts) ? l.virtualHosts : []) {
       for (const r of Array.isArray(vh.routes) ? vh.routes : []) {
-        filters(r.filters);
+        const grpc = r.kind === "GRPCRoute";
+        filters(r.filters, grpc);
         for (const b of Array.isArray(r.backends) ? r.backends : []) {
-          visit(b);
-          filters(b.filters);
+          visit(b, grpc);
+          filters(b.filters, grpc);
         }
       }
     }
@@ -40,29 +41,32 @@ export class BackendSet {
   private retired = false;
 
   constructor(listeners: readonly IRListener[], private readonly settings: ProxySettings, previous?: BackendSet) {
-    eachBackend(listeners, (b) => { this.get(b, previous); });
+    eachBackend(listeners, (b, grpc) => { this.get(b, grpc, previous); });
   }
 
-  /** The state of a backend (created on first sight, e.g. for a backend the walk missed). */
-  get(backend: IRBackend, previous?: BackendSet): BackendState {
-    const id = backend.id;
+  /**
+   * The state of a backend as a route of this kind uses it (`grpc`: a GRPCRoute's, which may
+   * need HTTP/2 over TLS); created on first sight, e.g. for a backend the walk missed.
+   */
+  get(backend: IRBackend, grpc: boolean, previous?: BackendSet): BackendState {
+    const id = grpc && backend.protocol === "https" ? `${backend.id}|h2` : backend.id;
     let s = this.states.get(id);
     if (s !== undefined) return s;
-    s = this.create(backend);
+    s = this.create(backend, grpc);
     const old = previous?.states.get(id);
     if (old !== undefined && s.endpoints.length > 0) s.rr = old.rr % s.endpoints.length;
     this.states.set(id, s);
     return s;
   }
 
-  private create(backend: IRBackend): BackendState {
+  private create(backend: IRBackend, grpc: boolean): BackendState {
     const all = Array.isArray(backend.endpoints) ? backend.endpoints : [];
     let chosen = all.filter((e) => e.ready === true);
     if (chosen.length === 0) chosen = all.filter((e) => e.serving === true);
     const eps: Endpoint[] = [];
     for (const e of chosen) {
       if (typeof e.address !== "string" || typeof e.port !== "number") continue;
-      const ep = acquireEndpoint(backend, e, this.settings);
+      const ep = acquireEndpoint(backend, grpc, e, this.settings);
       this.acquired.push(ep);
       eps.push(ep);
     }

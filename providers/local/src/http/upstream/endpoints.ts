@@ -8,11 +8,19 @@ import { H1Transport } from "./h1-transport.js";
 import { H2Transport } from "./h2-transport.js";
 import type { Transport } from "./types.js";
 
-export type WireProtocol = "http" | "h2c" | "https";
+/** `h2tls`: HTTP/2 over TLS (ALPN h2), for gRPC to a backend with a BackendTLSPolicy. */
+export type WireProtocol = "http" | "h2c" | "https" | "h2tls";
 
-/** How requests reach a backend's endpoints: ws backends speak HTTP/1.1 outside upgrades. */
-export function wireProtocol(backend: IRBackend): WireProtocol {
-  return backend.protocol === "h2c" ? "h2c" : backend.protocol === "https" ? "https" : "http";
+/**
+ * How requests reach a backend's endpoints: ws backends speak HTTP/1.1 outside upgrades;
+ * gRPC needs HTTP/2, so a GRPCRoute backend made `https` by a BackendTLSPolicy speaks h2 over TLS.
+ */
+export function wireProtocol(backend: IRBackend, grpc: boolean): WireProtocol {
+  switch (backend.protocol) {
+    case "h2c": return "h2c";
+    case "https": return grpc ? "h2tls" : "https";
+    default: return "http";
+  }
 }
 
 export class Endpoint {
@@ -43,8 +51,14 @@ export class Endpoint {
   private createTransport(): Transport {
     const s = this.settings;
     const host = this.address.includes(":") ? `[${this.address}]` : this.address;
-    if (this.protocol === "h2c") {
-      return new H2Transport({ origin: `http://${host}:${this.port}`, connectTimeoutMs: s.upstreamConnectTimeoutMs, idleTimeoutMs: s.upstreamIdleTimeoutMs });
+    if (this.protocol === "h2c" || this.protocol === "h2tls") {
+      const tls = this.protocol === "h2tls";
+      return new H2Transport({
+        origin: `${tls ? "https" : "http"}://${host}:${this.port}`,
+        ...(tls ? { tls: { ...backendTlsOptions(this.backend), ALPNProtocols: ["h2"] } } : {}),
+        connectTimeoutMs: s.upstreamConnectTimeoutMs,
+        idleTimeoutMs: s.upstreamIdleTimeoutMs,
+      });
     }
     return new H1Transport({
       origin: `${this.protocol === "https" ? "https" : "http"}://${host}:${this.port}`,
@@ -63,18 +77,18 @@ export class Endpoint {
 
 const registry = new Map<string, Endpoint>();
 
-export function endpointKey(backend: IRBackend, ep: EndpointNode, settings: ProxySettings): string {
-  const proto = wireProtocol(backend);
-  const tls = proto === "https" ? backendTlsKey(backend) : "";
+export function endpointKey(proto: WireProtocol, backend: IRBackend, ep: EndpointNode, settings: ProxySettings): string {
+  const tls = proto === "https" || proto === "h2tls" ? backendTlsKey(backend) : "";
   return `${proto}|${ep.address}|${ep.port}|${tls}|${settings.upstreamConnectTimeoutMs}|${settings.upstreamIdleTimeoutMs}|${settings.maxConnectionsPerEndpoint}`;
 }
 
-export function acquireEndpoint(backend: IRBackend, ep: EndpointNode, settings: ProxySettings): Endpoint {
-  const key = endpointKey(backend, ep, settings);
+export function acquireEndpoint(backend: IRBackend, grpc: boolean, ep: EndpointNode, settings: ProxySettings): Endpoint {
+  const proto = wireProtocol(backend, grpc);
+  const key = endpointKey(proto, backend, ep, settings);
   let e = registry.get(key);
   if (!e) {
     const label = ep.address.includes(":") ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
-    e = new Endpoint(key, wireProtocol(backend), ep.address, ep.port, label, backend, settings);
+    e = new Endpoint(key, proto, ep.address, ep.port, label, backend, settings);
     registry.set(key, e);
   }
   e.refs++;

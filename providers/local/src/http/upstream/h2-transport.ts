@@ -3,11 +3,13 @@
 // trailers back (grpc-status).
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
 import type { Readable } from "node:stream";
+import type { ConnectionOptions } from "node:tls";
 import { type ResponseHeaders, type Transport, type UpstreamCall, type UpstreamRequest, type UpstreamSink } from "./types.js";
 
 export interface H2Options {
-  /** `http://127.0.0.1:50051` */
+  /** `http://127.0.0.1:50051` (h2c) or `https://...` (TLS, ALPN h2). */
   origin: string;
+  tls?: ConnectionOptions;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
 }
@@ -42,7 +44,7 @@ class H2Call implements UpstreamCall {
 
   start(session: ClientHttp2Session): void {
     const r = this.req;
-    const headers: OutgoingHttpHeaders = { ":method": r.method, ":path": r.path, ":scheme": "http", ":authority": r.authority };
+    const headers: OutgoingHttpHeaders = { ":method": r.method, ":path": r.path, ":scheme": this.transport.scheme, ":authority": r.authority };
     const h = r.headers;
     for (let i = 0; i < h.length; i += 2) {
       const name = h[i]!;
@@ -120,7 +122,11 @@ export class H2Transport implements Transport {
   private waiting: H2Call[] = [];
   private closing = false;
 
-  constructor(readonly options: H2Options) {}
+  readonly scheme: "http" | "https";
+
+  constructor(readonly options: H2Options) {
+    this.scheme = options.tls ? "https" : "http";
+  }
 
   request(req: UpstreamRequest, sink: UpstreamSink): UpstreamCall {
     const call = new H2Call(this, req, sink);
@@ -140,7 +146,7 @@ export class H2Transport implements Transport {
   }
 
   private open(): void {
-    const session = connect(this.options.origin, { settings: { enablePush: false } });
+    const session = connect(this.options.origin, { settings: { enablePush: false }, ...(this.options.tls ?? {}) });
     this.session = session;
     this.connected = false;
     const timer = setTimeout(() => {
