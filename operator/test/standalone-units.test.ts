@@ -221,6 +221,12 @@ test("FileSource reload: a good change swaps the snapshot and notifies; a bad on
     `${join(dir, "b.yaml")}:1: HTTPRoute default/b: spec.parentRefs: expected an array, got a number 7 (not reloaded: still serving the last good config)`,
   ], "reported once");
 
+  // Back to the serving content: nothing to swap, but the fix is acknowledged.
+  write(dir, "b.yaml", "kind: HTTPRoute\nmetadata: { name: b }\nspec: { parentRefs: 7 }\n");
+  await src.reload();
+  t.is(src.snapshot(), kept);
+  t.is(out.printed.at(-1), "reloaded: the files read cleanly again; nothing changed");
+
   rmSync(join(dir, "b.yaml"));
   await src.reload();
   t.deepEqual(src.snapshot().HTTPRoute.map((r) => r.metadata?.name), ["a"]);

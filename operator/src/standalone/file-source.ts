@@ -1,10 +1,11 @@
 // The standalone Source: objects from manifest files instead of an API server. Watches the
-// config file and the manifests (fs.watch on their directories, so editors that replace a
-// file by renaming are seen), re-reads everything after a quiet period, and swaps the
+// config file and the manifests (fs.watch on their directories, one per directory of a
+// tree: editors that replace a file by renaming are seen, and Node's recursive watch loses
+// files replaced that way), re-reads everything after a quiet period, and swaps the
 // snapshot in only when every file reads cleanly: on any problem the last good snapshot
 // keeps serving and each problem is printed once.
-import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname } from "node:path";
+import { readdirSync, watch, type FSWatcher } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { Snapshot } from "@gatehouse/model";
 import { loadStandaloneConfig, type StandaloneConfig } from "../config.js";
 import { UsageError } from "../errors.js";
@@ -26,12 +27,15 @@ export interface FileSourceOptions {
   onRemoved?: (ids: readonly string[]) => void;
 }
 
-interface WatchTarget { dir: string; recursive: boolean; file?: string }
+/** A directory to watch; `file`: only events for this name count. */
+interface WatchTarget { dir: string; file?: string }
 
 const REWATCH_MS = 2000;
 
 export class FileSource implements Source {
   private config: StandaloneConfig;
+  /** The config whose files are watched: the last one read, even if its manifests had problems. */
+  private watched: StandaloneConfig;
   private readonly builder = new SnapshotBuilder();
   private current: Snapshot;
   private readonly listeners: (() => void)[] = [];
@@ -47,6 +51,7 @@ export class FileSource implements Source {
 
   constructor(private readonly opts: FileSourceOptions) {
     this.config = opts.config;
+    this.watched = opts.config;
     this.current = this.builder.build(opts.initial.objects, opts.now()).snapshot;
     this.lastIgnored = opts.initial.ignored.join("\n");
   }
@@ -87,7 +92,12 @@ export class FileSource implements Source {
       try {
         do {
           this.again = false;
-          await this.reloadOnce();
+          try {
+            await this.reloadOnce();
+          } catch (e) {
+            // Never take the gateway down over a reload: report and keep serving.
+            this.refuse([`reload failed: ${e instanceof Error ? e.message : String(e)}`]);
+          }
         } while (this.again && !this.stopped);
       } finally {
         this.reloading = undefined;
@@ -121,11 +131,13 @@ export class FileSource implements Source {
     }
     const read = await readManifests(config);
     if (this.stopped) return;
+    // Watch what this config names (new entries, new subdirectories), good or not yet.
+    this.watched = config;
+    this.rewatch();
     if (read.problems.length > 0) return this.refuse(read.problems);
+    const hadProblems = this.lastProblems !== "";
     this.lastProblems = "";
-    const entriesChanged = JSON.stringify(config.manifests) !== JSON.stringify(this.config.manifests);
     this.config = config;
-    if (entriesChanged) this.rewatch();
     const ignored = read.ignored.join("\n");
     if (ignored !== this.lastIgnored) {
       this.lastIgnored = ignored;
@@ -133,7 +145,11 @@ export class FileSource implements Source {
     }
     const { snapshot, changes } = this.builder.build(read.objects, this.opts.now());
     this.reloads++;
-    if (changes.added.length + changes.changed.length + changes.removed.length === 0) return;
+    if (changes.added.length + changes.changed.length + changes.removed.length === 0) {
+      // Say so, or a fix back to the serving config would go unanswered.
+      if (hadProblems) out.print("reloaded: the files read cleanly again; nothing changed");
+      return;
+    }
     this.current = snapshot;
     out.print(describeChanges(changes));
     if (changes.removed.length > 0) this.opts.onRemoved?.(changes.removed);
@@ -152,10 +168,11 @@ export class FileSource implements Source {
 
   private targets(): WatchTarget[] {
     const t: WatchTarget[] = [];
-    if (this.config.source === "config") t.push({ dir: dirname(this.config.file), recursive: false, file: basename(this.config.file) });
-    for (const m of this.config.manifests) {
-      if (this.config.source === "directory" || !/\.(ya?ml|json)$/i.test(m.path)) t.push({ dir: m.path, recursive: true });
-      else t.push({ dir: dirname(m.path), recursive: false, file: basename(m.path) });
+    if (this.watched.source === "config") t.push({ dir: dirname(this.watched.file), file: basename(this.watched.file) });
+    for (const m of this.watched.manifests) {
+      const dirs = directoryTree(m.path);
+      if (dirs) for (const dir of dirs) t.push({ dir });
+      else t.push({ dir: dirname(m.path), file: basename(m.path) });
     }
     return t;
   }
@@ -163,7 +180,7 @@ export class FileSource implements Source {
   /** Watches every target; a target that cannot be watched (yet) is retried every few seconds. */
   private rewatch(): void {
     if (this.stopped) return;
-    const wanted = new Map(this.targets().map((t) => [`${t.dir}\0${t.recursive}\0${t.file ?? ""}`, t]));
+    const wanted = new Map(this.targets().map((t) => [`${t.dir}\0${t.file ?? ""}`, t]));
     for (const [id, w] of this.watchers) {
       if (!wanted.has(id)) {
         w?.close();
@@ -194,7 +211,7 @@ export class FileSource implements Source {
 
   private watchOne(t: WatchTarget, id: string): FSWatcher | undefined {
     try {
-      const w = watch(t.dir, { recursive: t.recursive }, (_event, name) => {
+      const w = watch(t.dir, (_event, name) => {
         if (t.file && name !== null && basename(String(name)) !== t.file) return;
         this.schedule();
       });
@@ -219,4 +236,19 @@ function describeChanges(c: SnapshotChanges): string {
     ...c.removed.map((id) => `- ${id}`),
   ];
   return `reloaded: ${parts.join(", ")}`;
+}
+
+/** A directory and its subdirectories (dot-directories skipped, as the reader skips them); undefined for a file or a missing path. */
+function directoryTree(path: string): string[] | undefined {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    // A manifest directory that is missing right now: watch where it would appear.
+    return code === "ENOTDIR" || code === "ENOENT" ? undefined : [path];
+  }
+  const out = [path];
+  for (const d of entries) if (d.isDirectory() && !d.name.startsWith(".")) out.push(...(directoryTree(join(path, d.name)) ?? []));
+  return out;
 }
