@@ -97,6 +97,16 @@ test("request timeout: 504", async (t) => {
   t.is(r.status, 504);
 });
 
+test("a client that goes away cancels its upstream request", async (t) => {
+  const ac = new AbortController();
+  const pending = ask(proxy.url, { path: "/slow/4000?cancel=1", headers: host, signal: ac.signal }).catch(() => "aborted");
+  await new Promise((r) => setTimeout(r, 200));
+  ac.abort();
+  t.is(await pending, "aborted");
+  for (let i = 0; i < 100 && !a.aborted.includes("/slow/4000?cancel=1"); i++) await new Promise((r) => setTimeout(r, 20));
+  t.true(a.aborted.includes("/slow/4000?cancel=1"));
+});
+
 test("retries on the listed codes until success, resending the body", async (t) => {
   const r = await ask(proxy.url, { method: "POST", path: "/flaky/k1/2", headers: host, body: "again" });
   t.is(r.status, 200);

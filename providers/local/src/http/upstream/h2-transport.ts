@@ -23,13 +23,18 @@ function stripPseudo(h: IncomingHttpHeaders): ResponseHeaders {
   return out;
 }
 
-// Shared listeners (no closures per stream): each finds its call through the stream.
+// Shared listeners (no closures per stream): each finds its call through the stream. A
+// throwing sink must not become an uncaught exception in an event listener.
 function onStreamResponse(this: CallStream, headers: IncomingHttpHeaders, flags: number): void {
-  this[kCall].response(headers, (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0);
+  try { this[kCall].response(headers, (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0); } catch (e) { this[kCall].crashed(e); }
 }
-function onStreamData(this: CallStream, chunk: Buffer): void { this[kCall].data(chunk); }
+function onStreamData(this: CallStream, chunk: Buffer): void {
+  try { this[kCall].data(chunk); } catch (e) { this[kCall].crashed(e); }
+}
 function onStreamTrailers(this: CallStream, trailers: IncomingHttpHeaders): void { this[kCall].trailers = stripPseudo(trailers); }
-function onStreamEnd(this: CallStream): void { this[kCall].end(); }
+function onStreamEnd(this: CallStream): void {
+  try { this[kCall].end(); } catch (e) { this[kCall].crashed(e); }
+}
 function onStreamError(this: CallStream, err: Error): void { this[kCall].error ??= err; }
 function onStreamClose(this: CallStream): void { this[kCall].closed(this.rstCode); }
 
@@ -100,6 +105,13 @@ class H2Call implements UpstreamCall {
     if (!this.responded && rstCode === constants.NGHTTP2_REFUSED_STREAM) this.sink.onUnsent(err, false);
     else this.sink.onFailed(err);
   }
+  crashed(e: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.stream?.close(constants.NGHTTP2_CANCEL);
+    this.sink.onFailed(e instanceof Error ? e : new Error(String(e)));
+  }
+
   /** The session failed before this call got a stream. */
   unsent(err: Error, connectFailure: boolean): void {
     if (this.aborted || this.done) return;
