@@ -56,6 +56,22 @@ test("Transfer-Encoding other than chunked last: 400", async (t) => {
   t.true(r.closed);
 });
 
+test("a transfer coding other than chunked: 501 and closed; several Host headers: 400 and closed", async (t) => {
+  const te = await raw(PROXY, proxy.port, "POST /xte HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n");
+  t.is(statusOf(te.data), 501);
+  t.true(te.closed);
+  const hosts = await raw(PROXY, proxy.port, "GET /hosts HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  t.is(statusOf(hosts.data), 400);
+  t.true(hosts.closed);
+  t.false(web.requests.some((q) => q.url === "/xte" || q.url === "/hosts"));
+});
+
+test("duplicate identical Content-Length headers are rejected too (llhttp is strict)", async (t) => {
+  const r = await raw(PROXY, proxy.port, "POST /dup HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nabcde");
+  t.is(statusOf(r.data), 400);
+  t.true(r.closed);
+});
+
 test("oversize request headers: 431 (HTTP/1.1) and 431 (HTTP/2)", async (t) => {
   const big = "x".repeat(5000);
   const r = await raw(PROXY, proxy.port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${big}\r\n\r\n`);
