@@ -12,7 +12,7 @@ import { PortState, type PortContext } from "./port-state.js";
 import { headersOfHttp2, viewOfHttp1, viewOfHttp2 } from "./request-view.js";
 import { sendDecision, sendText, type AnyResponse } from "./respond.js";
 import type { RequestView, Router } from "./router/index.js";
-import { applyHttp1Settings, createHttp1, createHttp2 } from "./servers.js";
+import { applyHttp1Settings, applyHttp2Settings, createHttp1, createHttp2 } from "./servers.js";
 import { sniff } from "./sniff.js";
 import { BackendSet } from "./upstream/backend-set.js";
 import { proxyUpgrade } from "./websocket.js";
@@ -194,6 +194,7 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
     this.state = new PortState(router, settings, backends, String(port.listenerPort ?? port.port));
     old.backends.retire();
     applyHttp1Settings(this.h1, settings);
+    applyHttp2Settings(this.h2, settings);
     if (certs !== undefined) {
       this.certs = certs;
       this.setDefaultCertificate(this.front as TlsServer);

@@ -49,14 +49,16 @@ export function applyHttp1Settings(server: Http1Server, s: ProxySettings): void 
   server.timeout = Math.max(s.idleTimeoutMs, STREAM_IDLE_MS);
 }
 
+function http2Settings(s: ProxySettings): { enablePush: boolean; maxConcurrentStreams: number; maxHeaderListSize: number } {
+  // HPACK counts 32 bytes per field on top of name and value.
+  return { enablePush: false, maxConcurrentStreams: 250, maxHeaderListSize: s.maxRequestHeaderBytes + 64 * 32 };
+}
+
 export function createHttp2(s: ProxySettings): Http2Server {
-  return createHttp2Server({
-    settings: {
-      enablePush: false,
-      maxConcurrentStreams: 250,
-      // HPACK counts 32 bytes per field on top of name and value.
-      maxHeaderListSize: s.maxRequestHeaderBytes + 64 * 32,
-    },
-    maxHeaderListPairs: 256,
-  });
+  return createHttp2Server({ settings: http2Settings(s), maxHeaderListPairs: 256 });
+}
+
+/** New sessions advertise the new limits (open sessions keep theirs). */
+export function applyHttp2Settings(server: Http2Server, s: ProxySettings): void {
+  server.updateSettings(http2Settings(s));
 }
