@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Small echo HTTP servers for the examples (plain Node, no dependencies). Each answers every
-// request with its name on the first line, then the request it received (method, path,
+// Small echo servers for the examples (plain Node, no dependencies). Each HTTP one answers
+// every request with its name on the first line, then the request it received (method, path,
 // headers), so you can see what the gateway sent: X-Forwarded-For, rewritten paths, ...
+// The TCP one answers each line it reads with `<name>: <line>`.
 //
 //   node examples/demo-backends.mjs                       # the backends examples/manifests use
-//   node examples/demo-backends.mjs web=127.0.0.21:5678   # your own: name=host:port ...
+//   node examples/demo-backends.mjs web=127.0.0.21:5678   # your own HTTP ones: name=host:port ...
 //
 // Also a module: `startDemoBackends(list)` (examples/quickstart.mjs and tests use it).
 import { createServer } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 /** The backends of examples/manifests/30-backends.yaml. */
@@ -15,6 +17,7 @@ export const DEMO_BACKENDS = [
   { name: "stable-1", host: "127.0.0.11", port: 5678 },
   { name: "stable-2", host: "127.0.0.12", port: 5678 },
   { name: "canary", host: "127.0.0.13", port: 5678 },
+  { name: "tcp-echo", host: "127.0.0.14", port: 5679, protocol: "tcp" },
 ];
 
 /** Starts one echo server per entry; resolves to { servers, close() } once all listen. */
@@ -32,8 +35,8 @@ export async function startDemoBackends(list = DEMO_BACKENDS) {
   };
 }
 
-function listen({ name, host, port }) {
-  const server = createServer((req, res) => {
+function listen({ name, host, port, protocol }) {
+  const server = protocol === "tcp" ? tcpEcho(name) : createServer((req, res) => {
     // Drain the body (so keep-alive works), then answer.
     req.resume();
     req.on("end", () => {
@@ -44,11 +47,32 @@ function listen({ name, host, port }) {
       res.end(body);
     });
   });
-  server.keepAliveTimeout = 60_000;
+  if (protocol !== "tcp") server.keepAliveTimeout = 60_000;
   return new Promise((resolve, reject) => {
     server.once("error", (e) => reject(new Error(`demo backend ${name} on ${host}:${port}: ${e.code === "EADDRINUSE" ? "address in use" : e.message}`)));
     server.listen(port, host, () => resolve(server));
   });
+}
+
+function tcpEcho(name) {
+  const server = createTcpServer((socket) => {
+    let pending = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d) => {
+      pending += d;
+      let i;
+      while ((i = pending.indexOf("\n")) >= 0) {
+        socket.write(`${name}: ${pending.slice(0, i)}\n`);
+        pending = pending.slice(i + 1);
+      }
+    });
+    socket.on("error", () => socket.destroy());
+  });
+  // net.Server has no closeAllConnections(): track sockets to end them on close.
+  const sockets = new Set();
+  server.on("connection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+  server.closeAllConnections = () => { for (const s of sockets) s.destroy(); };
+  return server;
 }
 
 function closeServer(server) {
@@ -73,7 +97,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const list = process.argv.length > 2 ? parseArgs(process.argv.slice(2)) : DEMO_BACKENDS;
   try {
     const running = await startDemoBackends(list);
-    for (const s of running.servers) process.stdout.write(`demo backend ${s.name} on http://${s.host}:${s.port}\n`);
+    for (const s of running.servers) process.stdout.write(`demo backend ${s.name} on ${s.protocol ?? "http"}://${s.host}:${s.port}\n`);
     const stop = () => running.close().then(() => process.exit(0));
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

@@ -3,7 +3,7 @@
 // certificate, starts the standalone gateway on examples/standalone.yaml with listener ports
 // shifted by --port-offset (default 8000: 80 → 8080, 443 → 8443), shows a short
 // demonstration (the 90/10 canary split over 100 requests, a header-routed request, a
-// redirect, HTTPS), then keeps serving until Ctrl-C.
+// redirect, HTTPS, raw TCP), then keeps serving until Ctrl-C.
 //
 //   node examples/quickstart.mjs [--port-offset N] [other gatehouse standalone flags]
 //
@@ -12,6 +12,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,6 +40,7 @@ if (!Number.isInteger(portOffset) || portOffset < 0 || portOffset > 65000) {
 }
 const httpPort = 80 + portOffset;
 const httpsPort = 443 + portOffset;
+const tcpPort = 7000 + portOffset;
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 
@@ -144,18 +146,21 @@ async function demo() {
   say(`x-canary: always → ${pinned.error ? `error: ${pinned.error.message}` : `${pinned.status} from ${pinned.body.split("\n")[0]}`} (rule pinned-canary)`);
 
   const moved = await get(`${base}/old-docs/intro`).catch((e) => ({ error: e }));
-  say(`GET /old-docs/intro → ${moved.error ? `error: ${moved.error.message}` : `${moved.status} Location: ${moved.headers.location}`} (route moved)`);
+  say(`GET /old-docs/intro → ${moved.error ? `error: ${moved.error.message}` : `${moved.status} Location: ${moved.headers.location}`} (route moved; the Gateway's port is 80, the offset is only where it binds)`);
 
   if (ca) {
     const tls = await get(`https://${address}:${httpsPort}/`, { ca, servername: "localhost" }).catch((e) => ({ error: e }));
     say(`https://localhost:${httpsPort}/ → ${tls.error ? `error: ${tls.error.message}` : `${tls.status} from ${tls.body.split("\n")[0]} (TLS terminated by gatehouse)`}`);
   }
+  const tcp = await tcpLine(address, tcpPort, "hello").catch((e) => `error: ${e.message}`);
+  say(`tcp ${address}:${tcpPort} "hello" → "${tcp}" (TCPRoute echo)`);
   say("");
   say("Try it:");
   say(`  curl -i http://${address}:${httpPort}/`);
   say(`  curl -H 'x-canary: always' http://${address}:${httpPort}/`);
   say(`  curl -i http://${address}:${httpPort}/old-docs/intro`);
   if (ca) say(`  curl -k https://localhost:${httpsPort}/`);
+  say(`  nc ${address} ${tcpPort}        # type a line: tcp-echo answers it`);
   say("Edit examples/manifests/40-routes.yaml (say, weights 50/50) and save: gatehouse reloads it and");
   say("prints the new status; a mistake is reported and the last good config keeps serving.");
   say("Ctrl-C stops.");
@@ -206,6 +211,27 @@ function get(url, opts = {}) {
     });
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", reject);
+  });
+}
+
+/** Sends one line over TCP and resolves with the first line of the answer. */
+function tcpLine(host, port, line) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    let got = "";
+    socket.setEncoding("utf8");
+    socket.setTimeout(5000, () => socket.destroy(new Error("timed out")));
+    socket.on("connect", () => socket.write(`${line}\n`));
+    socket.on("data", (d) => {
+      got += d;
+      const i = got.indexOf("\n");
+      if (i >= 0) {
+        socket.end();
+        resolve(got.slice(0, i));
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => reject(new Error("closed without an answer")));
   });
 }
 

@@ -41,7 +41,7 @@ test("compute -f examples/manifests prints statuses and desired state as YAML", 
   t.true((gw?.status.conditions ?? []).some((c) => c.type === "Accepted" && c.status === "True"));
   t.deepEqual(
     out.desiredState.gateways.find((g) => g.key === "default/demo")?.listeners.map((l) => l.name).sort(),
-    ["http", "https"],
+    ["http", "https", "tcp"],
   );
 });
 
