@@ -62,6 +62,7 @@ const child = spawn(process.execPath, [gatehouseMain, "standalone", "--config", 
   "--port-offset", String(portOffset), ...passThrough], { cwd: root, stdio: ["ignore", "pipe", "inherit"], detached: true });
 let address;
 let programmed = false;
+let notUsable = false;
 let pending = "";
 child.stdout.setEncoding("utf8");
 child.stdout.on("data", (chunk) => {
@@ -73,6 +74,7 @@ child.stdout.on("data", (chunk) => {
     const m = /^Gateway default\/demo: (.*)$/.exec(line);
     if (!m) continue;
     programmed = m[1].includes("Programmed=True");
+    notUsable = m[1].includes("(AddressNotUsable)");
     const a = /addresses (\S+)/.exec(m[1]);
     if (a) address = a[1];
   }
@@ -94,7 +96,7 @@ const stop = async () => {
   if (!exited) try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
   const { code } = await childExit;
   await backends.close();
-  process.exit(code ?? 0);
+  process.exit(notUsable ? 1 : code ?? 0);
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
@@ -107,7 +109,7 @@ childExit.then(async ({ code, signal }) => {
 
 // 4. Wait until the Gateway is programmed and answers.
 let ready = false;
-for (let i = 0; i < READY_TRIES && !exited && !stopping; i++) {
+for (let i = 0; i < READY_TRIES && !exited && !stopping && !notUsable; i++) {
   if (programmed && address) {
     const r = await get(`http://${address}:${httpPort}/`).catch(() => undefined);
     if (r?.status === 200) { ready = true; break; }
@@ -115,7 +117,10 @@ for (let i = 0; i < READY_TRIES && !exited && !stopping; i++) {
   await sleep(100);
 }
 if (!ready) {
-  if (!exited && !stopping) {
+  if (notUsable) {
+    console.error(`quickstart: the Gateway cannot bind its ports (see its status above); try other ones: ./dev main --port-offset ${portOffset + 1000}`);
+    await stop();
+  } else if (!exited && !stopping) {
     console.error(`quickstart: the gateway did not answer on ${address ?? "its address"}:${httpPort} within ${READY_TRIES / 10} s`);
     await stop();
   }
