@@ -11,7 +11,8 @@ import { Exchange, type AnyRequest } from "./exchange.js";
 import { PortState, type PortContext } from "./port-state.js";
 import { headersOfHttp2, viewOfHttp1, viewOfHttp2 } from "./request-view.js";
 import { sendDecision, sendText, type AnyResponse } from "./respond.js";
-import type { RequestView, Router } from "./router/index.js";
+import { framingProblem } from "./request-checks.js";
+import type { Router } from "./router/index.js";
 import { applyHttp1Settings, applyHttp2Settings, createHttp1, createHttp2 } from "./servers.js";
 import { sniff } from "./sniff.js";
 import { BackendSet } from "./upstream/backend-set.js";
@@ -25,19 +26,6 @@ type Tracked = Socket & { [kRuntime]?: HttpPortRuntime };
 function onTrackedClose(this: Tracked): void { this[kRuntime]?.untrack(this); }
 function onSessionIdle(this: ServerHttp2Session): void { this.close(); }
 function noop(): void {}
-
-/**
- * What llhttp lets through but a proxy must not (RFC 9112 §3.2, §6.1): several Host
- * headers, and transfer codings other than plain `chunked` (the body framing would be ours
- * to guess). Both end the connection.
- */
-function framingProblem(req: IncomingMessage, view: RequestView): { status: number; text: string } | undefined {
-  const te = req.headers["transfer-encoding"];
-  if (te !== undefined && te.trim().toLowerCase() !== "chunked") return { status: 501, text: "transfer coding not supported\n" };
-  const hosts = view.headers.host;
-  if (hosts !== undefined && hosts.length > 1) return { status: 400, text: "more than one Host header\n" };
-  return undefined;
-}
 
 export class HttpPortRuntime implements PortRuntime, PortContext {
   readonly protocol: BoundPort["protocol"];
