@@ -7,7 +7,9 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
-import { Kube, condition, controllerFor, eventually, gatewayYaml, httpGet, parentCondition, routeYaml, serviceYaml } from "./e2e-helpers.js";
+import {
+  Kube, condition, controllerFor, eventually, gatewayYaml, httpGet, parentCondition, routeYaml, serviceYaml, testAddressPool,
+} from "./e2e-helpers.js";
 
 const main = join(fileURLToPath(new URL("../../", import.meta.url)), "dist/src/main.js");
 const CONTROLLER = controllerFor("cli");
@@ -49,7 +51,11 @@ async function replica(identity: string, ns: string): Promise<Replica> {
     "--lease-namespace", ns,
     "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms",
   ], {
-    env: { ...process.env, GATEHOUSE_CONTROLLER_NAME: CONTROLLER, GATEHOUSE_IDENTITY: identity, GATEHOUSE_LOG_LEVEL: "info" },
+    env: {
+      ...process.env, GATEHOUSE_CONTROLLER_NAME: CONTROLLER, GATEHOUSE_IDENTITY: identity, GATEHOUSE_LOG_LEVEL: "info",
+      // Each replica serves its Gateways on loopback addresses of its own, in one worker.
+      GATEHOUSE_LOCAL_ADDRESSES: "loopback", GATEHOUSE_ADDRESS_POOL: testAddressPool(), GATEHOUSE_PROXY_WORKERS: "1",
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });

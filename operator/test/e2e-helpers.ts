@@ -1,11 +1,12 @@
 // Helpers for end-to-end tests: a real control plane (test/harness), the operator in-process
 // through its container, and a raw JSON client to create objects and read statuses.
+import { threadId } from "node:worker_threads";
 import type { Container } from "inversify";
 import { pino, type Logger } from "pino";
 import { parseAllDocuments } from "yaml";
 import test from "ava";
 import { startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
-import { CORE_RESOURCES, KubeClient, GATEWAY_RESOURCES, resourcePath, type ResourceType } from "../src/kube/client.js";
+import { CORE_RESOURCES, GATEHOUSE_RESOURCES, KubeClient, GATEWAY_RESOURCES, resourcePath, type ResourceType } from "../src/kube/client.js";
 import { OPERATOR_TOKENS } from "../src/ports.js";
 import { buildContainer, type ContainerOptions } from "../src/run/container.js";
 import type { Metrics } from "../src/run/metrics.js";
@@ -15,7 +16,7 @@ import { RUN_TOKENS } from "../src/run/tokens.js";
 
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; spec?: any; status?: any; [k: string]: unknown };
 
-const RESOURCES: Record<string, ResourceType> = { ...GATEWAY_RESOURCES, ...CORE_RESOURCES };
+const RESOURCES: Record<string, ResourceType> = { ...GATEWAY_RESOURCES, ...CORE_RESOURCES, ...GATEHOUSE_RESOURCES };
 
 export interface RunningOperator {
   op: Operator;
@@ -25,13 +26,32 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-/** The operator as `gatehouse run` assembles it, on the control plane's kubeconfig; HTTP on free loopback ports. */
+let pools = 0;
+
+/**
+ * A loopback address pool of its own (127.a.b.0/24) for each operator a test starts: test
+ * files run in parallel (and two replicas run in one file), and each Gateway binds its
+ * listener ports on its pool address, so pools must not overlap.
+ */
+export function testAddressPool(): string {
+  const a = 2 + ((process.pid * 31 + threadId) % 250);
+  return `127.${a}.${pools++ % 256}.0/24`;
+}
+
+/**
+ * The operator as `gatehouse run` assembles it, on the control plane's kubeconfig; HTTP on
+ * free loopback ports; the local proxy in loopback mode on a pool of its own, serving in the
+ * test's thread.
+ */
 export async function startOperator(cp: ControlPlane, settings: Partial<Settings> = {}, opts: Partial<ContainerOptions> = {}): Promise<RunningOperator> {
   const s = defaultSettings({
     kubeconfig: cp.kubeconfigPath,
     metricsAddress: { host: "127.0.0.1", port: 0 },
     healthAddress: { host: "127.0.0.1", port: 0 },
     leaderElect: false,
+    localAddresses: "loopback",
+    addressPool: [testAddressPool()],
+    proxyWorkers: 0,
     ...settings,
   });
   const logger: Logger = opts.logger ?? testLogger();

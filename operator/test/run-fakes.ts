@@ -4,7 +4,7 @@ import { emptySnapshot, type Snapshot } from "@gatehouse/model";
 import type { FinalizeResult, Plan, Provider, ProviderResults } from "@gatehouse/provider-api";
 import type { StatusUpdate } from "@gatehouse/status";
 import type { Clock, EventRecorder, LeaderElector, Source, StatusSink, StatusWriteReport } from "../src/ports.js";
-import { capabilitiesFor } from "../src/local-capabilities.js";
+import { capabilitiesFor } from "@gatehouse/provider-local";
 import type { Finalizers, ObjectRef } from "../src/run/tokens.js";
 
 type Obj = { apiVersion?: string; kind: string; metadata: Record<string, any>; spec?: unknown; status?: Record<string, unknown> };

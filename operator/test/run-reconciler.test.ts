@@ -7,7 +7,7 @@ import type { StatusUpdate } from "@gatehouse/status";
 import { OPERATOR_TOKENS } from "../src/ports.js";
 import { buildContainer } from "../src/run/container.js";
 import type { Metrics } from "../src/run/metrics.js";
-import { NoopLocalProvider } from "../src/run/noop-local-provider.js";
+import { LocalProvider, type Exposer } from "@gatehouse/provider-local";
 import type { Operator } from "../src/run/operator.js";
 import { defaultSettings, type Settings } from "../src/run/settings.js";
 import { RUN_TOKENS } from "../src/run/tokens.js";
@@ -264,11 +264,32 @@ test("stop: finishes the running reconcile, stops the elector, source and provid
   t.false(r.sink.written.some((u) => u.name === "late"));
 });
 
-test("the container binds one placeholder NoopLocalProvider per --controller-name", (t) => {
+test("the container binds one LocalProvider per --controller-name (loopback: no exposer)", async (t) => {
   const settings = defaultSettings({ controllerNames: ["a.example/x", "gatehouse.dev/local"], metricsAddress: undefined, healthAddress: undefined });
-  const c = buildContainer(settings, { logger: pino({ level: "silent" }) });
+  t.is(settings.localAddresses, "loopback", "not in a pod");
+  const exposers: string[] = [];
+  const c = buildContainer(settings, {
+    logger: pino({ level: "silent" }),
+    kube: { exposer: (_ctx, name) => { exposers.push(name); return { expose: async () => [] }; } },
+  });
   const providers = c.getAll<Provider>(TOKENS.Provider);
   t.deepEqual(providers.map((p) => p.capabilities.controllerName), ["a.example/x", "gatehouse.dev/local"]);
-  t.true(providers.every((p) => p instanceof NoopLocalProvider && !p.needsFinalizer));
+  t.true(providers.every((p) => p instanceof LocalProvider && !p.needsFinalizer && p.everyReplica));
+  t.deepEqual(providers[0]!.capabilities.parameters, [{ group: "gatehouse.dev", kind: "LocalProxyConfig" }]);
+  t.deepEqual(exposers, []);
   t.true(c.isBound(RUN_TOKENS.Finalizers), "bound; used only when a provider needs finalizers");
+  await Promise.all(providers.map((p) => p.close()));
+});
+
+test("--local-addresses incluster: each LocalProvider gets an exposer for its controllerName", async (t) => {
+  const settings = defaultSettings({ controllerNames: ["a.example/x", "gatehouse.dev/local"], localAddresses: "incluster", metricsAddress: undefined, healthAddress: undefined });
+  const exposers: string[] = [];
+  const exposer: Exposer = { expose: async () => [] };
+  const c = buildContainer(settings, {
+    logger: pino({ level: "silent" }),
+    kube: { exposer: (_ctx, name) => { exposers.push(name); return exposer; } },
+  });
+  const providers = c.getAll<Provider>(TOKENS.Provider);
+  t.deepEqual(exposers, ["a.example/x", "gatehouse.dev/local"]);
+  await Promise.all(providers.map((p) => p.close()));
 });

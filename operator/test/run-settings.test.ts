@@ -40,12 +40,15 @@ test.serial("every setting has a flag and a GATEHOUSE_ variable", (t) => {
     GATEHOUSE_METRICS_ADDRESS: "0", GATEHOUSE_HEALTH_ADDRESS: "127.0.0.1:0", GATEHOUSE_LEADER_ELECT: "false",
     GATEHOUSE_LEASE_NAME: "l", GATEHOUSE_LEASE_NAMESPACE: "sys", GATEHOUSE_LEASE_DURATION: "30s", GATEHOUSE_RENEW_DEADLINE: "20s",
     GATEHOUSE_RETRY_PERIOD: "1s", GATEHOUSE_IDENTITY: "me", GATEHOUSE_DEBOUNCE: "50ms", GATEHOUSE_MAX_DEBOUNCE: "1s",
-    GATEHOUSE_RESYNC_PERIOD: "0",
+    GATEHOUSE_RESYNC_PERIOD: "0", GATEHOUSE_LOCAL_ADDRESSES: "incluster", GATEHOUSE_PROXY_POD_SELECTOR: "app=gh, tier=edge",
+    GATEHOUSE_ADDRESS_POOL: "127.2.0.0/16,127.3.0.0/24", GATEHOUSE_INTERNAL_PORTS: "30000-30999", GATEHOUSE_PROXY_WORKERS: "2",
   });
   t.deepEqual(s, {
     kubeconfig: "/k", controllerNames: ["a.dev/x", "b.dev/y"], watchNamespaces: ["a", "b"], metricsAddress: undefined,
     healthAddress: { host: "127.0.0.1", port: 0 }, leaderElect: false, leaseName: "l", leaseNamespace: "sys",
     leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 1_000, identity: "me", logLevel: "info", debounceMs: 50, maxDebounceMs: 1_000, resyncPeriodMs: 0,
+    localAddresses: "incluster", proxyPodSelector: { app: "gh", tier: "edge" }, addressPool: ["127.2.0.0/16", "127.3.0.0/24"],
+    internalPorts: { from: 30000, to: 30999 }, proxyWorkers: 2,
   });
 });
 

@@ -8,7 +8,7 @@ import { snapshotFromObjects } from "@gatehouse/model";
 import type { StatusUpdate } from "@gatehouse/status";
 import { GATEWAY_RESOURCES, apiVersionOf, resourcePath, type ResourceType } from "../src/kube/client.js";
 import { KubeStatusSink } from "../src/kube/status/index.js";
-import { capabilitiesFor } from "../src/local-capabilities.js";
+import { capabilitiesFor } from "@gatehouse/provider-local";
 
 const OURS = "gatehouse.dev/test";
 const OTHER = "example.net/other";

@@ -16,7 +16,8 @@ import { SystemClock } from "./clock.js";
 import { kubeBindings } from "./kube-bindings.js";
 import { loadKubeConfig } from "./kubeconfig.js";
 import { Metrics } from "./metrics.js";
-import { NoopLocalProvider } from "./noop-local-provider.js";
+import type { Exposer } from "@gatehouse/provider-local";
+import { localProvider } from "./local-provider.js";
 import { Operator } from "./operator.js";
 import { Reconciler } from "./reconciler.js";
 import type { Settings } from "./settings.js";
@@ -29,6 +30,11 @@ export interface KubeBindings {
   leaderElector(ctx: ResolutionContext): LeaderElector;
   eventRecorder(ctx: ResolutionContext): EventRecorder;
   finalizers(ctx: ResolutionContext): Finalizers | undefined;
+  /**
+   * The local backend's Gateway Services (--local-addresses incluster) for one controllerName;
+   * `retry` asks for another reconcile after the exposer met API errors.
+   */
+  exposer(ctx: ResolutionContext, controllerName: string, retry: () => void): Exposer;
 }
 
 export interface ContainerOptions {
@@ -37,7 +43,7 @@ export interface ContainerOptions {
   kubeConfig?: KubeConfig;
   /** Default: the real Kubernetes classes (kube-bindings.ts). */
   kube?: Partial<KubeBindings>;
-  /** Default: one NoopLocalProvider per --controller-name (placeholder for the local proxy). */
+  /** Default: one LocalProvider (the in-process proxy) per --controller-name. */
   providers?: Provider[];
 }
 
@@ -60,8 +66,19 @@ export function buildContainer(settings: Settings, opts: ContainerOptions): Cont
   else c.bind(OPERATOR_TOKENS.LeaderElector).to(AlwaysLeader);
   c.bind(RUN_TOKENS.Finalizers).toDynamicValue((ctx) => kube.finalizers(ctx) as Finalizers);
 
-  const providers = opts.providers ?? settings.controllerNames.map((n) => new NoopLocalProvider(n));
-  for (const p of providers) c.bind<Provider>(TOKENS.Provider).toConstantValue(p);
+  if (opts.providers) {
+    for (const p of opts.providers) c.bind<Provider>(TOKENS.Provider).toConstantValue(p);
+  } else {
+    // Resolved with the Operator (after Settings, Source and the elector exist); the worker
+    // threads start on the first apply.
+    const retry = () => { if (c.isBound(RUN_TOKENS.Reconciler)) c.get<Reconciler>(RUN_TOKENS.Reconciler).trigger(); };
+    for (const name of settings.controllerNames) {
+      c.bind<Provider>(TOKENS.Provider).toDynamicValue((ctx) => localProvider(
+        name, settings, opts.logger,
+        settings.localAddresses === "incluster" ? kube.exposer(ctx, name, retry) : undefined,
+      ));
+    }
+  }
   c.load(providerApiModule);
 
   c.bind(RUN_TOKENS.Reconciler).to(Reconciler);

@@ -2,13 +2,16 @@
 import type { ResolutionContext } from "inversify";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import type { Exposer } from "@gatehouse/provider-local";
+import { keyOf, type Meta } from "@gatehouse/model";
 import { KubeClient } from "../kube/client.js";
+import { GatewayServices } from "../kube/gateway-services/index.js";
 import { KubeEventRecorder } from "../kube/events/index.js";
 import { FINALIZER, Finalizers as KubeFinalizers } from "../kube/finalizers/index.js";
 import { LeaseElector } from "../kube/leader/index.js";
 import { KubeSource } from "../kube/source/index.js";
 import { KubeStatusSink } from "../kube/status/index.js";
-import { OPERATOR_TOKENS, type Clock, type EventRecorder } from "../ports.js";
+import { OPERATOR_TOKENS, type Clock, type EventRecorder, type LeaderElector, type Source } from "../ports.js";
 import type { KubeBindings } from "./container.js";
 import type { Settings } from "./settings.js";
 import { RUN_TOKENS, type Cleanup, type Finalizers, type ObjectRef } from "./tokens.js";
@@ -63,7 +66,37 @@ export const kubeBindings: KubeBindings = {
     });
   },
   finalizers: (ctx) => new FinalizerAdapter(new KubeFinalizers(clientOf(ctx))),
+  exposer: (ctx, controllerName, retry): Exposer => {
+    const s = settingsOf(ctx);
+    const source = ctx.get<Source>(OPERATOR_TOKENS.Source);
+    const elector = ctx.get<LeaderElector>(OPERATOR_TOKENS.LeaderElector);
+    const services = new GatewayServices(clientOf(ctx), {
+      controllerName,
+      selector: s.proxyPodSelector,
+      isLeader: () => elector.isLeader(),
+      gatewayUid: gatewayUids(source),
+      namespaces: s.watchNamespaces,
+      logger: loggerOf(ctx, "gateway-services"),
+      retry,
+    });
+    ctx.get<Cleanup>(RUN_TOKENS.Cleanup).add(() => services.close());
+    return services;
+  },
 };
+
+/** Gateway uids from the watch cache (one index per snapshot list). */
+function gatewayUids(source: Source): (namespace: string, name: string) => string | undefined {
+  let list: readonly Meta[] | undefined;
+  let index = new Map<string, string>();
+  return (namespace, name) => {
+    const gateways = source.snapshot().Gateway as readonly Meta[];
+    if (gateways !== list) {
+      list = gateways;
+      index = new Map(gateways.flatMap((g) => (g.metadata?.uid ? [[keyOf(g), g.metadata.uid] as [string, string]] : [])));
+    }
+    return index.get(`${namespace}/${name}`);
+  };
+}
 
 /** The reconciler's Finalizers port over the merge-patch helpers. */
 class FinalizerAdapter implements Finalizers {

@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { Option, type Command } from "commander";
 import { UsageError } from "../errors.js";
-import { LOCAL_CONTROLLER } from "../local-capabilities.js";
+import { AddressPool, LOCAL_CONTROLLER } from "@gatehouse/provider-local";
 
 export interface ListenAddress { host: string; port: number }
 
@@ -34,6 +34,20 @@ export interface Settings {
   maxDebounceMs: number;
   /** Every this long a full reconcile repairs what others changed in our statuses; 0: never. */
   resyncPeriodMs: number;
+  /**
+   * Where the local proxy's Gateways get their addresses: `incluster` (a Service per Gateway
+   * selecting the operator pods, internal ports) or `loopback` (an address per Gateway from
+   * addressPool). Default: incluster in a pod (KUBERNETES_SERVICE_HOST set), else loopback.
+   */
+  localAddresses: "incluster" | "loopback";
+  /** Labels of the operator pods: the selector of the Gateway Services (incluster). */
+  proxyPodSelector: Record<string, string>;
+  /** CIDRs Gateways take their address from (loopback). */
+  addressPool: string[];
+  /** Internal ports the proxy binds per (Gateway, listener port) (incluster). */
+  internalPorts: { from: number; to: number };
+  /** Proxy worker threads; undefined: one per CPU; 0: serve in the main thread. */
+  proxyWorkers: number | undefined;
 }
 
 interface Spec {
@@ -72,6 +86,16 @@ export const RUN_FLAGS: readonly Spec[] = [
   { flag: "max-debounce", arg: "duration", env: "GATEHOUSE_MAX_DEBOUNCE", default: "500ms", help: "longest a change waits during a continuous burst" },
   { flag: "resync-period", arg: "duration", env: "GATEHOUSE_RESYNC_PERIOD", default: "10m",
     help: "a full reconcile this often rewrites statuses others changed (status-only changes wake nothing); 0 disables" },
+  { flag: "local-addresses", arg: "mode", env: "GATEHOUSE_LOCAL_ADDRESSES",
+    help: "local proxy Gateway addresses: incluster (a Service per Gateway selecting the operator pods) or loopback (an address per Gateway from --address-pool); default: incluster in a pod (KUBERNETES_SERVICE_HOST set), else loopback" },
+  { flag: "proxy-pod-selector", arg: "labels", env: "GATEHOUSE_PROXY_POD_SELECTOR", default: "app.kubernetes.io/name=gatehouse",
+    help: "labels of the operator pods, k=v,k2=v2: the selector of each Gateway's Service (incluster)" },
+  { flag: "address-pool", arg: "cidrs", env: "GATEHOUSE_ADDRESS_POOL", repeatable: true, default: "127.1.0.0/16",
+    help: "IPv4 CIDRs Gateways take their address from, comma-separated or repeated (loopback)" },
+  { flag: "internal-ports", arg: "range", env: "GATEHOUSE_INTERNAL_PORTS", default: "20000-29999",
+    help: "ports the proxy binds per Gateway listener port, from-to; each Service maps listener ports onto them (incluster)" },
+  { flag: "proxy-workers", arg: "n", env: "GATEHOUSE_PROXY_WORKERS", default: "auto",
+    help: "proxy worker threads: a number, auto (one per CPU), or 0 (serve in the main thread)" },
 ];
 
 /** Adds the `run` flags (each with its environment variable) to a command. */
@@ -167,6 +191,39 @@ export function parseSettings(raw: RawSettings): Settings {
   if (maxDebounceMs <= 0) bad("max-debounce", value("max-debounce"), "must be greater than 0");
   if (debounceMs > maxDebounceMs) bad("debounce", value("debounce"), `must not exceed --max-debounce (${value("max-debounce")})`);
 
+  const modeRaw = value("local-addresses") ?? (env["KUBERNETES_SERVICE_HOST"] ? "incluster" : "loopback");
+  if (modeRaw !== "incluster" && modeRaw !== "loopback") bad("local-addresses", modeRaw, "is not incluster or loopback");
+  const localAddresses = modeRaw as Settings["localAddresses"];
+
+  const selectorRaw = value("proxy-pod-selector") ?? "app.kubernetes.io/name=gatehouse";
+  const proxyPodSelector: Record<string, string> = {};
+  for (const part of selectorRaw.split(",").map((x) => x.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    const k = eq > 0 ? part.slice(0, eq).trim() : "";
+    const v = eq > 0 ? part.slice(eq + 1).trim() : "";
+    if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v)) bad("proxy-pod-selector", part, "is not key=value with a label key and value");
+    proxyPodSelector[k] = v;
+  }
+  if (Object.keys(proxyPodSelector).length === 0) bad("proxy-pod-selector", selectorRaw, "selects nothing (an empty selector would match every pod)");
+
+  const addressPool = list("address-pool") ?? ["127.1.0.0/16"];
+  if (addressPool.length === 0) bad("address-pool", value("address-pool") ?? "", "names no CIDR");
+  const pool = AddressPool.parse(addressPool);
+  if (!(pool instanceof AddressPool)) bad("address-pool", addressPool.join(","), `is not a list of IPv4 CIDRs: ${pool.errors.join("; ")}`);
+
+  const portsRaw = value("internal-ports") ?? "20000-29999";
+  const pm = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(portsRaw);
+  const internalPorts = { from: Number(pm?.[1]), to: Number(pm?.[2]) };
+  if (!pm || internalPorts.from < 1 || internalPorts.to > 65535 || internalPorts.from > internalPorts.to) {
+    bad("internal-ports", portsRaw, "is not a port range from-to within 1-65535 (e.g. 20000-29999)");
+  }
+
+  const workersRaw = value("proxy-workers") ?? "auto";
+  const proxyWorkers = workersRaw === "auto" ? undefined : Number(workersRaw);
+  if (proxyWorkers !== undefined && !(/^\d{1,4}$/.test(workersRaw) && proxyWorkers <= 1024)) {
+    bad("proxy-workers", workersRaw, "is not a number of workers (0 to 1024) or auto");
+  }
+
   return {
     kubeconfig,
     controllerNames: [...new Set(names)].sort(),
@@ -184,6 +241,11 @@ export function parseSettings(raw: RawSettings): Settings {
     debounceMs,
     maxDebounceMs,
     resyncPeriodMs: duration("resync-period"),
+    localAddresses,
+    proxyPodSelector,
+    addressPool: [...new Set(addressPool)],
+    internalPorts,
+    proxyWorkers,
   };
 }
 
@@ -194,6 +256,8 @@ export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
   return { ...parseSettings({ values, source: () => "default", env: {} }), ...overrides };
 }
 
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const CONTROLLER_NAME = /^[a-z0-9.-]+\/[A-Za-z0-9/._~%!$&'()*+,;=:-]+$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
