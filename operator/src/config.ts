@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseAllDocuments, parseDocument } from "yaml";
 import { UsageError, fsProblem } from "./errors.js";
-import { LOCAL_CONTROLLER } from "./local-capabilities.js";
+import { LOCAL_CONTROLLER } from "@gatehouse/provider-local";
 
 /** The standalone config file (examples/standalone.yaml), validated. */
 export interface StandaloneConfig {

@@ -6,7 +6,7 @@ import v8 from "node:v8";
 import { V8_HEAP_FLAGS } from "@gatehouse/core";
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "./errors.js";
-import { LOCAL_CONTROLLER } from "./local-capabilities.js";
+import { LOCAL_CONTROLLER } from "@gatehouse/provider-local";
 import { createLogger, LOG_LEVELS } from "./logger.js";
 import { computeOnce } from "./run.js";
 import { parseStandaloneOptions, type RawStandaloneFlags } from "./standalone/options.js";

@@ -1,7 +1,7 @@
 import { compute, type ComputeOutput } from "@gatehouse/core";
 import { snapshotFromObjects } from "@gatehouse/model";
 import type { Logger } from "pino";
-import { capabilitiesFor } from "./local-capabilities.js";
+import { capabilitiesFor } from "@gatehouse/provider-local";
 import { loadManifests, type ManifestEntry } from "./manifests.js";
 import { renderOutput } from "./render.js";
 

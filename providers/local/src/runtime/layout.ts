@@ -170,6 +170,8 @@ export function layoutGateways(input: LayoutInput): GatewayLayout[] {
           continue;
         }
         const b = boundPort(l.gateway, p, host, port, l.config.settings, input.base);
+        // Clients reach a loopback Gateway on the shifted port: redirects and X-Forwarded-Port say so.
+        b.listenerPort = port;
         const other = owner.get(b.id);
         if (other !== undefined) {
           l.portErrors.push({ listenerPort: p.port, message: `${b.id} is already used by Gateway ${other}` });
