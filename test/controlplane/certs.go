@@ -22,6 +22,9 @@ import (
 // them to kube-apiserver and reads the kubeconfig and token.
 const (
 	caCert         = "ca.crt"
+	caKey          = "ca.key"
+	kubeletClient  = "kubelet-client.crt"
+	kubeletClientK = "kubelet-client.key"
 	servingCert    = "apiserver.crt"
 	servingKey     = "apiserver.key"
 	adminCert      = "admin.crt"
@@ -52,8 +55,9 @@ func writeKey(path string, k *ecdsa.PrivateKey) error {
 	return writePEM(path, "PRIVATE KEY", der, 0o600)
 }
 
-// runCerts writes a fresh CA, a serving certificate for loopback, an admin client
-// certificate in system:masters (and the same user as a static token), the
+// runCerts writes a fresh CA (and its key, for kubelet serving certificates), a serving
+// certificate for loopback, an admin client certificate in system:masters (and the same
+// user as a static token), kube-apiserver's client certificate for kubelets, the
 // service-account key pair, and a kubeconfig for the admin.
 func runCerts(args []string) error {
 	if len(args) < 1 {
@@ -76,7 +80,7 @@ func runCerts(args []string) error {
 	now := time.Now().Add(-time.Hour) // tolerate small clock differences
 	notAfter := now.Add(10 * 365 * 24 * time.Hour)
 
-	caKey, err := newKey()
+	caPriv, err := newKey()
 	if err != nil {
 		return err
 	}
@@ -85,12 +89,17 @@ func runCerts(args []string) error {
 		NotBefore: now, NotAfter: notAfter, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caPriv.PublicKey, caPriv)
 	if err != nil {
 		return err
 	}
 	ca, _ := x509.ParseCertificate(caDER)
 	if err := writePEM(p(caCert), "CERTIFICATE", caDER, 0o644); err != nil {
+		return err
+	}
+	// Kept (0600, in the test's own directory) so process kubelets can sign their serving
+	// certificates for the node IPs they are given.
+	if err := writeKey(p(caKey), caPriv); err != nil {
 		return err
 	}
 
@@ -101,7 +110,7 @@ func runCerts(args []string) error {
 		}
 		tmpl.SerialNumber, tmpl.NotBefore, tmpl.NotAfter = serial(), now, notAfter
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &k.PublicKey, caKey)
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &k.PublicKey, caPriv)
 		if err != nil {
 			return err
 		}
@@ -123,6 +132,14 @@ func runCerts(args []string) error {
 		Subject:     pkix.Name{CommonName: "gatehouse-admin", Organization: []string{"system:masters"}},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}, p(adminCert), p(adminKey)); err != nil {
+		return err
+	}
+
+	// kube-apiserver's client certificate towards kubelets (logs, exec).
+	if err := issue(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: "kube-apiserver-kubelet-client", Organization: []string{"system:masters"}},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, p(kubeletClient), p(kubeletClientK)); err != nil {
 		return err
 	}
 

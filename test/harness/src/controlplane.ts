@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { buildControlPlane, type Manifest } from "./builder.js";
+import { buildControlPlane, type Component, type Manifest } from "./builder.js";
 import { installGatewayCRDs } from "./crds.js";
+import { controllerManagerArgs, schedulerArgs } from "./components.js";
 import { ManagedProcess } from "./process.js";
 
 export interface ControlPlaneOptions {
@@ -23,6 +24,14 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void;
   /** Keep the temporary directory (logs, data, certificates) after stop(). Also GATEHOUSE_KEEP_CONTROLPLANE=1. */
   keepDir?: boolean;
+  /**
+   * Also start kube-controller-manager (`true`: the controllers a Deployment + Service
+   * needs, see `DEFAULT_CONTROLLERS`; or the list to enable). `newNamespace` then waits for
+   * the namespace's `default` ServiceAccount, without which no pod can be created.
+   */
+  controllerManager?: boolean | { controllers?: string[]; args?: string[] };
+  /** Also start kube-scheduler. */
+  scheduler?: boolean | { args?: string[] };
 }
 
 export interface ControlPlane {
@@ -41,12 +50,12 @@ export interface ControlPlane {
   versions: { kubernetes: string; etcd: string; gatewayAPI: string };
   /** Installed CRD names (empty when gatewayAPI is false). */
   crds: string[];
-  pids(): { etcd: number; apiServer: number };
+  pids(): { etcd: number; apiServer: number; controllerManager?: number; scheduler?: number };
   /** Creates a namespace with a unique name starting with `prefix` and returns the name. */
   newNamespace(prefix?: string): Promise<string>;
   /** Stops kube-apiserver and starts it again on the same port and etcd; resolves when ready. */
   restartApiServer(): Promise<void>;
-  /** SIGTERM (then SIGKILL) both processes and remove the temporary directory. Idempotent. */
+  /** SIGTERM (then SIGKILL) every process and remove the temporary directory. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -58,7 +67,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const log =
     opts.log ?? (process.env["GATEHOUSE_HARNESS_VERBOSE"] ? (l: string) => process.stderr.write(`harness: ${l}\n`) : () => {});
   const t0 = Date.now();
-  const manifest = await buildControlPlane(["etcd", "kube-apiserver"]);
+  const manifest = await buildControlPlane([
+    "etcd",
+    "kube-apiserver",
+    ...(opts.controllerManager ? (["kube-controller-manager"] as const) : []),
+    ...(opts.scheduler ? (["kube-scheduler"] as const) : []),
+  ]);
   log(`binaries ready in ${Date.now() - t0} ms (kubernetes ${manifest.kubernetes}, etcd ${manifest.etcd})`);
   // A port found free can be taken before the server binds it: retry with new ports.
   for (let attempt = 1; ; attempt++) {
@@ -82,10 +96,13 @@ async function startOnce(manifest: Manifest, opts: ControlPlaneOptions, log: (l:
   const file = (f: string) => join(dir, f);
   let etcd: ManagedProcess | undefined;
   let apiServer: ManagedProcess | undefined;
+  let controllerManager: ManagedProcess | undefined;
+  let scheduler: ManagedProcess | undefined;
   let stopped: Promise<void> | undefined;
 
   const stop = () =>
     (stopped ??= (async () => {
+      await Promise.all([controllerManager?.stop(), scheduler?.stop()]);
       await apiServer?.stop();
       await etcd?.stop();
       if (keepDir) process.stderr.write(`harness: control plane files kept in ${dir}\n`);
@@ -132,6 +149,11 @@ async function startOnce(manifest: Manifest, opts: ControlPlaneOptions, log: (l:
       "--allow-privileged=true",
       "--enable-priority-and-fairness=false",
       "--profiling=false",
+      // Pod logs through kubelets (the process kubelets of startCluster serve them).
+      `--kubelet-client-certificate=${file("kubelet-client.crt")}`,
+      `--kubelet-client-key=${file("kubelet-client.key")}`,
+      `--kubelet-certificate-authority=${file("ca.crt")}`,
+      "--kubelet-preferred-address-types=InternalIP",
       ...(opts.apiServerArgs ?? []),
       ...(process.env["GATEHOUSE_APISERVER_ARGS"]?.split(/\s+/).filter(Boolean) ?? []),
     ];
@@ -157,11 +179,37 @@ async function startOnce(manifest: Manifest, opts: ControlPlaneOptions, log: (l:
       }
     });
 
+    if (opts.controllerManager) {
+      const cm = opts.controllerManager === true ? {} : opts.controllerManager;
+      controllerManager = new ManagedProcess("kube-controller-manager", manifest.tool, need(manifest, "kube-controller-manager"),
+        controllerManagerArgs(dir, cm.controllers, cm.args), file("kube-controller-manager.log"));
+    }
+    if (opts.scheduler) {
+      const sc = opts.scheduler === true ? {} : opts.scheduler;
+      scheduler = new ManagedProcess("kube-scheduler", manifest.tool, need(manifest, "kube-scheduler"), schedulerArgs(dir, sc.args),
+        file("kube-scheduler.log"));
+    }
+    const waitForServiceAccount = async (namespace: string, p: ManagedProcess) =>
+      waitUntil(p, 60_000, async () => {
+        try {
+          await core.readNamespacedServiceAccount({ namespace, name: "default" });
+          return true;
+        } catch {
+          return false;
+        }
+      });
+
     let crds: string[] = [];
     if (opts.gatewayAPI !== false) {
       const t = Date.now();
       crds = await installGatewayCRDs(kubeConfig, manifest.crdDir);
       log(`${crds.length} Gateway API CRDs (${manifest.gatewayAPI}) established in ${Date.now() - t} ms`);
+    }
+    if (controllerManager) {
+      // Its serviceaccount controller has run once this exists: the controllers are up.
+      const t = Date.now();
+      await waitForServiceAccount("default", controllerManager);
+      log(`kube-controller-manager ready (pid ${controllerManager.pid}) in ${Date.now() - t} ms`);
     }
     log(`control plane up in ${Date.now() - t0} ms; kubeconfig ${file("kubeconfig")}`);
 
@@ -175,11 +223,18 @@ async function startOnce(manifest: Manifest, opts: ControlPlaneOptions, log: (l:
       etcdUrl,
       versions: { kubernetes: manifest.kubernetes, etcd: manifest.etcd, gatewayAPI: manifest.gatewayAPI },
       crds,
-      pids: () => ({ etcd: etcd!.pid, apiServer: apiServer!.pid }),
+      pids: () => ({
+        etcd: etcd!.pid,
+        apiServer: apiServer!.pid,
+        ...(controllerManager ? { controllerManager: controllerManager.pid } : {}),
+        ...(scheduler ? { scheduler: scheduler.pid } : {}),
+      }),
       async newNamespace(prefix = "test") {
         const base = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "test";
         const ns = await core.createNamespace({ body: { metadata: { generateName: `${base}-` } } });
-        return ns.metadata!.name!;
+        const name = ns.metadata!.name!;
+        if (controllerManager) await waitForServiceAccount(name, controllerManager);
+        return name;
       },
       async restartApiServer() {
         if (stopped) throw new Error("test harness: control plane is stopped");
@@ -196,7 +251,7 @@ async function startOnce(manifest: Manifest, opts: ControlPlaneOptions, log: (l:
   }
 }
 
-function need(m: Manifest, c: "etcd" | "kube-apiserver"): string {
+function need(m: Manifest, c: Component): string {
   const p = m.bin[c];
   if (!p) throw new Error(`test harness: builder did not report ${c}`);
   return p;

@@ -1,3 +1,4 @@
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from "./controlplane.js";
 export { buildControlPlane, controlPlaneModuleDir, type Component, type Manifest } from "./builder.js";
+export { DEFAULT_CONTROLLERS } from "./components.js";
 export { installGatewayCRDs, readGatewayCRDs } from "./crds.js";
