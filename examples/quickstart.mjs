@@ -151,7 +151,7 @@ async function demo() {
   say(`x-canary: always → ${pinned.error ? `error: ${pinned.error.message}` : `${pinned.status} from ${pinned.body.split("\n")[0]}`} (rule pinned-canary)`);
 
   const moved = await get(`${base}/old-docs/intro`).catch((e) => ({ error: e }));
-  say(`GET /old-docs/intro → ${moved.error ? `error: ${moved.error.message}` : `${moved.status} Location: ${moved.headers.location}`} (route moved; the Gateway's port is 80, the offset is only where it binds)`);
+  say(`GET /old-docs/intro → ${moved.error ? `error: ${moved.error.message}` : `${moved.status} Location: ${moved.headers.location}`} (route moved)`);
 
   if (ca) {
     const tls = await get(`https://${address}:${httpsPort}/`, { ca, servername: "localhost" }).catch((e) => ({ error: e }));
