@@ -7,6 +7,8 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import type { Duplex } from "node:stream";
 import type { BoundPort, LogFn, PortRuntime, ProxySettings, RuntimeEnv } from "../runtime/types.js";
 import { CertificateStore } from "./certificates.js";
+import { FastFront } from "./fast/front.js";
+import { takeDecided } from "./fast/handover.js";
 import { Exchange, type AnyRequest } from "./exchange.js";
 import { PortState, type PortContext } from "./port-state.js";
 import { headersOfHttp2, viewOfHttp1, viewOfHttp2 } from "./request-view.js";
@@ -27,6 +29,9 @@ function onTrackedClose(this: Tracked): void { this[kRuntime]?.untrack(this); }
 function onSessionIdle(this: ServerHttp2Session): void { this.close(); }
 function noop(): void {}
 
+/** GATEHOUSE_HTTP1_FAST=0 sends every cleartext HTTP/1.1 connection to Node's server (comparisons). */
+const FAST_PATH = process.env.GATEHOUSE_HTTP1_FAST !== "0";
+
 export class HttpPortRuntime implements PortRuntime, PortContext {
   readonly protocol: BoundPort["protocol"];
   readonly scheme: "http" | "https";
@@ -38,6 +43,8 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
   private readonly h1: Http1Server;
   private readonly h2: Http2Server;
   private certs: CertificateStore | undefined;
+  /** The raw-socket HTTP/1.1 path of a cleartext port (./fast); it hands Node what it does not take. */
+  private readonly fast: FastFront | null = null;
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
   private drained: Promise<void> | undefined;
@@ -79,9 +86,15 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
       tls.on("tlsClientError", noop);
       this.front = tls;
     } else {
+      const fast = FAST_PATH ? new FastFront(this, this.h1) : null;
+      this.fast = fast;
+      const handOff = fast === null ? this.handOff : (socket: Socket, h2: boolean): void => {
+        if (h2) this.h2.emit("connection", socket);
+        else fast.accept(socket);
+      };
       this.front = createNetServer({ noDelay: true }, (socket: Socket) => {
         this.track(socket);
-        sniff(socket, this.settings.requestHeadersTimeoutMs, this.handOff);
+        sniff(socket, this.settings.requestHeadersTimeoutMs, handOff);
       });
     }
     this.front.on("error", (e: Error) => this.log("error", "listener error", { port: this.port.id, error: e.message }));
@@ -121,7 +134,7 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
   // --- requests ---
 
   private onRequest(req: AnyRequest, res: AnyResponse): void {
-    const state = this.state;
+    let state = this.state;
     const h2 = req.httpVersionMajor === 2;
     try {
       let view;
@@ -140,7 +153,10 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
           return;
         }
       }
-      const d = state.router.decide(view);
+      // A request the fast path routed before handing its connection over keeps that decision.
+      const pre = h2 ? undefined : takeDecided(req.socket as Socket);
+      if (pre !== undefined) state = pre.state;
+      const d = pre !== undefined ? pre.decision : state.router.decide(view);
       if (d.type === "respond") {
         sendDecision(res, d, this.draining);
         return;
@@ -194,6 +210,7 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
     this.draining = true;
     if (this.front.listening) this.front.close();
     this.h1.closeIdleConnections();
+    this.fast?.closeIdle();
     for (const s of this.sessions) s.close();
     this.drained = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -204,6 +221,7 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
         this.allClosed = undefined;
         // The HTTP/1 server never listened; close() only stops its header-timeout checks.
         this.h1.close(noop);
+        this.fast?.stop();
         this.state.backends.retire();
         resolve();
       };

@@ -103,6 +103,8 @@ export class RequestBody extends Readable {
     this.ended = true;
     this.detach();
     const taps = this.taps;
+    // Complete copies are the mirrors' own now: destroying this stream later must not abort them.
+    this.taps = null;
     if (taps !== null) for (let i = 0; i < taps.length; i++) taps[i]!.finish();
     const chunks = this.chunks;
     if (chunks !== null) {

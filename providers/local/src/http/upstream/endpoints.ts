@@ -27,6 +27,8 @@ export class Endpoint {
   refs = 0;
   /** Passive health: skipped until this time (ms since epoch) after a connect failure. */
   ejectedUntil = 0;
+  /** The fast path's raw HTTP/1.1 pool (../fast/upstream-pool.ts), created there on first use; closed with the endpoint. */
+  rawPool: { close(): void } | null = null;
   private transportInstance: Transport | null = null;
 
   constructor(
@@ -72,6 +74,8 @@ export class Endpoint {
   close(): void {
     this.transportInstance?.close();
     this.transportInstance = null;
+    this.rawPool?.close();
+    this.rawPool = null;
   }
 }
 

@@ -1,0 +1,413 @@
+// One request the fast path forwards: endpoint choice with passive ejection and failover,
+// retries on the route's codes (bodiless requests only), request and per-try timeouts, the
+// request head and Content-Length body written to a raw pooled connection, the response
+// head rewritten (hop-by-hop fields out, edits applied) and its body passed on as it comes,
+// with backpressure both ways. Same behaviour as ../exchange.ts; callbacks are methods.
+import type { Decision } from "../router/index.js";
+import { applyResponseEdits } from "../router/index.js";
+import { forwardableResponseHeaders } from "../forward-headers.js";
+import type { PortState } from "../port-state.js";
+import type { BackendState } from "../upstream/backend-set.js";
+import { nextEndpoint, resetCursor, type Cursor } from "../upstream/cursor.js";
+import type { Endpoint } from "../upstream/endpoints.js";
+import { isConnectFailure, type ResponseHeaders } from "../upstream/types.js";
+import { latin1 } from "./bytes.js";
+import type { FastConn } from "./connection.js";
+import { responseFields, statusLine, textResponse } from "./heads.js";
+import type { ResponseHead } from "./response-head.js";
+import type { ResponseSink } from "./response-reader.js";
+import { rawPool, type RawPool, type UpConn, type UpstreamUser } from "./upstream-pool.js";
+
+export type ForwardDecision = Extract<Decision, { type: "forward" }>;
+
+const DEFAULT_BACKOFF_MS = 25;
+
+function onRequestTimer(ex: FastExchange): void { ex.timedOut(true); }
+function onTryTimer(ex: FastExchange): void { ex.timedOut(false); }
+function onRetryTimer(ex: FastExchange): void { ex.retryNow(); }
+
+/** Methods a request may be resent for when a reused connection turned out closed (RFC 9110 §9.2.2). */
+function idempotent(method: string): boolean {
+  return method === "GET" || method === "HEAD" || method === "OPTIONS" || method === "PUT" || method === "DELETE" || method === "TRACE";
+}
+
+export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
+  ringStart = 0;
+  ringPos = 0;
+  panic = false;
+  tried = 0;
+
+  private readonly backend: BackendState;
+  private up: UpConn | null = null;
+  private pool: RawPool | null = null;
+  private endpoint: Endpoint | null = null;
+  private waitingPool = false;
+  private reused = false;
+  private freshRetry = false;
+  /** Body bytes that arrived before a connection. */
+  private held: Buffer[] | null = null;
+  /** Body bytes written upstream (in this attempt). */
+  private sent = 0;
+  private retriesLeft: number;
+  private discarding = false;
+  /** The final response head, waiting to go out with the first body bytes. */
+  private headOut: string | null = null;
+  /** The final response head was accepted (timeouts now reset the client). */
+  private responded = false;
+  /** ...and written to the client. */
+  private written = false;
+  private closeAfter = false;
+  private upPaused = false;
+  private finished = false;
+  private requestTimer: NodeJS.Timeout | null = null;
+  private tryTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly conn: FastConn,
+    private readonly state: PortState,
+    private readonly d: ForwardDecision,
+    private readonly method: string,
+    /** Request body length (Content-Length; 0: none). */
+    private readonly bodyLength: number,
+    /** The upstream request head. */
+    private readonly head: string,
+  ) {
+    this.backend = state.backends.get(d.target.backend, d.route.kind === "GRPCRoute");
+    const retry = d.retry;
+    this.retriesLeft = bodyLength === 0 && retry && typeof retry.attempts === "number" && retry.attempts > 0 ? retry.attempts : 0;
+  }
+
+  start(): void {
+    const { state, d } = this;
+    state.backends.enter();
+    const max = state.settings.maxRequestBodyBytes;
+    if (max > 0 && this.bodyLength > max) {
+      this.fail(413, "request body too large\n", true);
+      return;
+    }
+    if (this.backend.endpoints.length === 0) {
+      this.fail(503, "no healthy upstream\n", false);
+      return;
+    }
+    const requestMs = d.timeouts?.requestMs;
+    if (typeof requestMs === "number" && requestMs > 0) this.requestTimer = setTimeout(onRequestTimer, requestMs, this);
+    this.attempt();
+  }
+
+  // --- attempts ---
+
+  private attempt(): void {
+    if (this.finished) return;
+    const ep = nextEndpoint(this.backend, this, Date.now());
+    if (ep === null) {
+      this.fail(503, this.tried > 0 ? "upstream connect error\n" : "no healthy upstream\n", false);
+      return;
+    }
+    this.endpoint = ep;
+    const tryMs = this.d.timeouts?.backendRequestMs;
+    if (typeof tryMs === "number" && tryMs > 0) {
+      if (this.tryTimer !== null) clearTimeout(this.tryTimer);
+      this.tryTimer = setTimeout(onTryTimer, tryMs, this);
+    }
+    this.freshRetry = false;
+    this.connect(false);
+  }
+
+  private connect(fresh: boolean): void {
+    const pool = rawPool(this.endpoint!, this.state.settings);
+    this.pool = pool;
+    this.waitingPool = true;
+    pool.acquire(this, fresh);
+  }
+
+  retryNow(): void {
+    this.retryTimer = null;
+    this.attempt();
+  }
+
+  private scheduleRetry(): void {
+    this.retriesLeft--;
+    resetCursor(this);
+    const backoff = this.d.retry?.backoffMs;
+    this.retryTimer = setTimeout(onRetryTimer, typeof backoff === "number" && backoff >= 0 ? backoff : DEFAULT_BACKOFF_MS, this);
+  }
+
+  private clearTry(): void {
+    if (this.tryTimer !== null) { clearTimeout(this.tryTimer); this.tryTimer = null; }
+  }
+
+  // --- the connection (UpstreamUser) ---
+
+  gotConnection(up: UpConn, reused: boolean): void {
+    this.waitingPool = false;
+    if (this.finished) {
+      this.pool!.release(up, Date.now());
+      return;
+    }
+    this.up = up;
+    this.reused = reused;
+    this.sent = 0;
+    up.reader.expect(this, this.method === "HEAD");
+    const s = up.socket;
+    const held = this.held;
+    if (held === null) {
+      s.write(this.head, "latin1");
+    } else {
+      this.held = null;
+      s.cork();
+      s.write(this.head, "latin1");
+      for (let i = 0; i < held.length; i++) {
+        this.sent += held[i]!.length;
+        s.write(held[i]!);
+      }
+      s.uncork();
+    }
+    if (this.bodyLength > this.sent) this.conn.resumeReading();
+  }
+
+  connectFailed(err: Error): void {
+    this.waitingPool = false;
+    this.up = null;
+    if (this.finished) return;
+    const ep = this.endpoint;
+    if (ep !== null && isConnectFailure(err)) {
+      const now = Date.now();
+      if (ep.ejectedUntil <= now) {
+        this.conn.log("warn", "upstream endpoint ejected", { endpoint: ep.label, error: err.message, forMs: this.state.settings.ejectionMs });
+      }
+      ep.ejectedUntil = now + this.state.settings.ejectionMs;
+    }
+    this.clearTry();
+    // Nothing was sent: the request (and any body held back) can go to the next endpoint.
+    this.attempt();
+  }
+
+  connectionLost(err: Error | null, untouched: boolean): void {
+    this.up = null;
+    if (this.finished) return;
+    // A kept-alive connection the upstream closed as the request went out: once more on a new one.
+    if (untouched && this.reused && !this.freshRetry && this.sent === 0 && this.bodyLength === 0 && !this.discarding && idempotent(this.method)) {
+      this.freshRetry = true;
+      this.connect(true);
+      return;
+    }
+    this.upstreamFailed(err?.message ?? "upstream closed the connection");
+  }
+
+  upstreamDrained(): void {
+    if (!this.finished && this.bodyLength > this.sent) this.conn.resumeReading();
+  }
+
+  /** Body bytes from the client (the connection counts them against Content-Length). */
+  body(chunk: Buffer): void {
+    if (this.finished) return;
+    const up = this.up;
+    if (up === null) {
+      (this.held ??= []).push(chunk);
+      this.conn.pauseReading();
+      return;
+    }
+    this.sent += chunk.length;
+    if (!up.socket.write(chunk)) this.conn.pauseReading();
+  }
+
+  /** The client can take more (after a write returned false). */
+  clientDrained(): void {
+    if (this.upPaused) {
+      this.upPaused = false;
+      this.up?.socket.resume();
+    }
+  }
+
+  // --- the response (ResponseSink) ---
+
+  onResponseHead(buf: Buffer, _start: number, _end: number, h: ResponseHead): void {
+    if (this.finished) return;
+    const status = h.status;
+    if (status < 200) {
+      // Interim answers (103 Early Hints, ...) go on as they are, minus hop-by-hop fields.
+      if (!this.discarding) this.conn.write(statusLine(status) + this.fields(buf, h) + "\r\n");
+      return;
+    }
+    const retry = this.d.retry;
+    if (this.retriesLeft > 0 && retry !== undefined && Array.isArray(retry.codes) && retry.codes.includes(status) && this.sent === 0) {
+      this.discarding = true;
+      return;
+    }
+    const conn = this.conn;
+    const untilClose = this.up!.reader.untilClose;
+    const close = conn.closeWanted() || untilClose;
+    let fields: string | null;
+    const edits = this.d.response;
+    if (edits.set.length > 0 || edits.add.length > 0 || edits.remove.length > 0) fields = this.editedFields(buf, h);
+    else fields = this.fields(buf, h);
+    if (fields === null) {
+      this.upstreamFailed("invalid upstream response");
+      return;
+    }
+    let out = statusLine(status) + fields;
+    if (h.chunked && this.method !== "HEAD" && status !== 204 && status !== 304) out += "transfer-encoding: chunked\r\n";
+    if (close) out += "connection: close\r\n";
+    this.headOut = out + "\r\n";
+    this.closeAfter = close;
+    this.responded = true;
+  }
+
+  onResponseBody(buf: Buffer, start: number, end: number): void {
+    if (this.discarding || this.finished || start === end) return;
+    const head = this.headOut;
+    let ok: boolean;
+    if (head !== null) {
+      this.headOut = null;
+      this.written = true;
+      ok = this.conn.writeHeadAndBody(head, buf, start, end);
+    } else {
+      ok = this.conn.writeBody(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+    }
+    if (!ok && !this.upPaused && this.up !== null) {
+      this.upPaused = true;
+      this.up.socket.pause();
+    }
+  }
+
+  onResponseEnd(extra: boolean): void {
+    this.clearTry();
+    const up = this.up!;
+    this.up = null;
+    const now = Date.now();
+    const reusable = !extra && !up.reader.head.close && this.sent === this.bodyLength;
+    if (this.upPaused) { this.upPaused = false; up.socket.resume(); }
+    if (reusable) this.pool!.release(up, now);
+    else up.destroy();
+    if (this.finished) return;
+    if (this.discarding) {
+      this.discarding = false;
+      this.scheduleRetry();
+      return;
+    }
+    const head = this.headOut;
+    if (head !== null) {
+      this.headOut = null;
+      this.written = true;
+      this.conn.write(head);
+    }
+    this.done();
+    this.conn.requestDone(this.closeAfter, now);
+  }
+
+  onResponseError(reason: string): void {
+    const up = this.up;
+    this.up = null;
+    up?.destroy();
+    if (this.finished) return;
+    this.upstreamFailed(reason);
+  }
+
+  private upstreamFailed(reason: string): void {
+    this.clearTry();
+    const up = this.up;
+    this.up = null;
+    up?.destroy();
+    if (this.discarding) {
+      this.discarding = false;
+      this.scheduleRetry();
+      return;
+    }
+    this.conn.log("debug", "upstream request failed", { endpoint: this.endpoint?.label, error: reason });
+    if (!this.written) this.fail(502, "upstream connection reset or bad response\n", false);
+    else this.abortClient();
+  }
+
+  /** The head's fields for the client, hop-by-hop ones left out. */
+  private fields(buf: Buffer, h: ResponseHead): string {
+    const f = h.fields;
+    const n = h.count;
+    if (n === 0) return "";
+    // The fields as one run of bytes when none is dropped (the usual case).
+    const first = f[0]!;
+    if (!h.hop) return latin1(buf, first, f[4 * (n - 1) + 3]!) + "\r\n";
+    let s = "";
+    for (let k = 0; k < n; k++) {
+      if (h.drop[k] === 1) continue;
+      s += latin1(buf, f[4 * k]!, f[4 * k + 3]!) + "\r\n";
+    }
+    return s;
+  }
+
+  /** The fields as a header object, ResponseHeaderModifier edits applied (as ../exchange.ts does). */
+  private editedFields(buf: Buffer, h: ResponseHead): string | null {
+    const f = h.fields;
+    const all: ResponseHeaders = {};
+    for (let k = 0; k < h.count; k++) {
+      const name = latin1(buf, f[4 * k]!, f[4 * k + 1]!).toLowerCase();
+      if (name === "__proto__") continue;
+      const value = latin1(buf, f[4 * k + 2]!, f[4 * k + 3]!);
+      const prev = all[name];
+      all[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    }
+    const headers = forwardableResponseHeaders(all);
+    applyResponseEdits(headers, this.d.response);
+    let s = responseFields(headers);
+    if (s !== null && h.contentLength >= 0) s += `content-length: ${h.contentLength}\r\n`;
+    return s;
+  }
+
+  // --- ends ---
+
+  timedOut(whole: boolean): void {
+    if (whole) this.requestTimer = null;
+    else this.tryTimer = null;
+    if (this.finished) return;
+    this.dropUpstream();
+    if (this.written) this.abortClient();
+    else this.fail(504, "upstream request timeout\n", false);
+  }
+
+  /** The client went away. */
+  clientClosed(): void {
+    if (this.finished) return;
+    this.dropUpstream();
+    this.done();
+  }
+
+  private dropUpstream(): void {
+    if (this.waitingPool) {
+      this.waitingPool = false;
+      this.pool?.cancel(this);
+    }
+    const up = this.up;
+    this.up = null;
+    up?.destroy();
+  }
+
+  /** Ends the exchange with the proxy's own answer (or a reset once the response is out). */
+  fail(status: number, text: string, close: boolean): void {
+    if (this.finished) return;
+    this.dropUpstream();
+    if (this.written) {
+      this.abortClient();
+      return;
+    }
+    this.headOut = null;
+    const c = close || this.conn.closeWanted();
+    this.conn.write(textResponse(status, text, c));
+    this.done();
+    this.conn.requestDone(c, Date.now());
+  }
+
+  private abortClient(): void {
+    this.done();
+    this.conn.destroy();
+  }
+
+  private done(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.requestTimer !== null) { clearTimeout(this.requestTimer); this.requestTimer = null; }
+    if (this.tryTimer !== null) { clearTimeout(this.tryTimer); this.tryTimer = null; }
+    if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.held = null;
+    this.state.backends.leave();
+  }
+}

@@ -1,0 +1,39 @@
+// The router's view of a request parsed by the fast path: the same as ../request-view.ts
+// viewOfHttp1 makes of Node's IncomingMessage (absolute-form targets routed by their authority).
+import type { RequestView } from "../router/index.js";
+import { splitHost } from "../request-view.js";
+import type { RequestHead } from "./request-head.js";
+
+export function viewOf(h: RequestHead): RequestView {
+  let raw = h.host;
+  let url = h.target;
+  if (url.charCodeAt(0) !== 47 /* / */ && url !== "*") {
+    const s = url.indexOf("://");
+    if (s > 0) {
+      const start = s + 3;
+      let end = start;
+      while (end < url.length && url.charCodeAt(end) !== 47 && url.charCodeAt(end) !== 63 /* ? */) end++;
+      const rest = url.slice(end);
+      raw = url.slice(start, end);
+      url = rest === "" || rest.charCodeAt(0) === 63 ? `/${rest}` : rest;
+    }
+  }
+  const v: RequestView = { method: h.method, url, host: "", headers: h.headers, scheme: "http" };
+  if (raw === "") return v;
+  if (raw.indexOf(":") < 0 && !hasUpper(raw)) {
+    v.host = raw;
+    return v;
+  }
+  const { host, port } = splitHost(raw);
+  v.host = host;
+  if (port !== undefined) v.hostPort = port;
+  return v;
+}
+
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
+}
