@@ -171,15 +171,16 @@ test("drain: no new sessions, an open one keeps working, then everything closes"
   const [b] = await backends(t, ["b"]);
   const host = addr();
   const port = proxyPortNumber();
-  const rt = await startPort(createUdpPort, udpGateway(host, port, [b!]), settings({ udpIdleTimeoutMs: 1500 }));
+  // Idle timeout and grace far beyond the test's timeout: only the session going quiet ends the drain.
+  const rt = await startPort(createUdpPort, udpGateway(host, port, [b!]), settings({ udpIdleTimeoutMs: 600_000 }));
   const a = await Client.open(t, host, port);
   t.is(await a.ask("before"), "b|before");
-  const drained = rt.drain(60_000);
+  const drained = rt.drain(600_000);
   t.is(await a.ask("during"), "b|during");
   const late = await Client.open(t, host, port);
   t.is(await late.ask("new", 2), undefined);
   t.is(await a.ask("still"), "b|still");
-  // The open session goes idle, after which the drain completes.
+  // The open session goes quiet, after which the drain completes.
   await drained;
   t.is(sessions(rt), 0);
 });

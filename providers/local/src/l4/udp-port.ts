@@ -18,6 +18,8 @@ export interface UdpPortOptions {
 }
 
 export const DEFAULT_MAX_UDP_SESSIONS = 16384;
+/** While draining, a session with no datagram for this long is over. */
+const DRAIN_QUIET_MS = 500;
 
 const SESSION = Symbol("l4.udp.session");
 type WithSession = DgramSocket & { [SESSION]?: UdpSession };
@@ -163,8 +165,16 @@ class UdpPort implements PortRuntime {
         }
         resolve();
       };
-      // Existing sessions keep their replies flowing until they go idle or the grace ends.
-      const poll = setInterval(() => { if (this.sessions.size === 0) finish(); }, 25);
+      // Existing sessions keep their replies flowing until they go quiet (no datagram either
+      // way for one DRAIN_QUIET_MS tick: UDP has no end of session to wait for) or the grace ends.
+      this.sweep.stop();
+      const poll = setInterval(() => {
+        for (const s of this.sessions.values()) {
+          if (s.active) s.active = false;
+          else s.close();
+        }
+        if (this.sessions.size === 0) finish();
+      }, DRAIN_QUIET_MS);
       const deadline = setTimeout(finish, Math.max(0, graceMs));
       if (this.sessions.size === 0) finish();
     });
