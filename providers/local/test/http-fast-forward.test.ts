@@ -151,6 +151,19 @@ test.serial("a chunked upstream answer passes with its framing, extensions and t
   c.close();
 });
 
+test.serial("a request head (and body) arriving a few bytes at a time, split inside CRLF", async (t) => {
+  const c = await client();
+  const bytes = `POST /bytewise HTTP/1.1\r\n${H}Content-Length: 4\r\n\r\nbody`;
+  for (let i = 0; i < bytes.length; i += 3) {
+    c.send(bytes.slice(i, i + 3));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const r = await c.response();
+  t.is(echo(r.body).url, "/bytewise");
+  t.is(echo(r.body).body, "body");
+  c.close();
+});
+
 test.serial("a response head split over several packets", async (t) => {
   const c = await client();
   c.send(`GET /raw/split-head HTTP/1.1\r\n${H}\r\n`);

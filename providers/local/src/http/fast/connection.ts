@@ -7,7 +7,8 @@ import type { Socket } from "node:net";
 import type { LogFn } from "../../runtime/types.js";
 import { clientIp, upstreamHeaders } from "../forward-headers.js";
 import { wireProtocol } from "../upstream/endpoints.js";
-import { CR, CRLFCRLF, LF } from "./bytes.js";
+import { CR, LF } from "./bytes.js";
+import { headEnd } from "./head-end.js";
 import { FastExchange } from "./exchange.js";
 import type { FastFront } from "./front.js";
 import { markDecided, type Decided } from "./handover.js";
@@ -28,8 +29,6 @@ export const P_CLOSED = 4;
 
 /** Bytes of later (pipelined) requests held while one is answered; reading pauses beyond. */
 const PIPELINE_BYTES = 64 * 1024;
-/** Response heads go out in one buffer with body bytes up to this size. */
-const COALESCE_BYTES = 16 * 1024;
 
 const kConn = Symbol("fastConn");
 type ConnSocket = Socket & { [kConn]?: FastConn };
@@ -147,8 +146,8 @@ export class FastConn {
     }
     const settings = this.front.host.state.settings;
     const max = settings.maxRequestHeaderBytes;
-    const e = buf.indexOf(CRLFCRLF, this.scanFrom);
-    if (e < 0) {
+    const end = headEnd(buf, this.scanFrom, buf.length);
+    if (end < 0) {
       if (buf.length > max) {
         this.reject(431, "request header fields too large\n");
         return false;
@@ -165,7 +164,6 @@ export class FastConn {
       }
       return false;
     }
-    const end = e + 4;
     this.scanFrom = 0;
     if (end > max) {
       this.reject(431, "request header fields too large\n");
@@ -225,7 +223,9 @@ export class FastConn {
     let pairs: string[] | null = null;
     if (reason === "") {
       pairs = upstreamHeaders(t.headers, { clientIp: this.clientIp(), scheme: "http", host: h.host, listenerPort: state.listenerPort }, t.authority);
-      if ((t.headers !== h.headers && !safePairs(pairs)) || (t.path !== view.url && !safePath(t.path)) || !safeValue(t.authority)) reason = "unwritable upstream request";
+      if ((t.headers !== h.headers && !safePairs(pairs)) || (t.path !== view.url && !safePath(t.path)) || (t.authority !== h.host && !safeValue(t.authority))) {
+        reason = "unwritable upstream request";
+      }
     }
     if (reason !== "") {
       this.delegate(buf, { state, decision: d }, reason);
@@ -263,28 +263,10 @@ export class FastConn {
     return this.socket.write(data, "latin1");
   }
 
-  writeBody(chunk: Buffer): boolean {
+  /** Bytes the connection may keep (never a view of a reused read buffer). */
+  writeOwned(data: Buffer): boolean {
     this.active = true;
-    return this.socket.write(chunk);
-  }
-
-  /** A response head and its first body bytes, in one write. */
-  writeHeadAndBody(head: string, buf: Buffer, start: number, end: number): boolean {
-    this.active = true;
-    const n = end - start;
-    const s = this.socket;
-    if (n <= COALESCE_BYTES) {
-      const hl = head.length;
-      const out = Buffer.allocUnsafe(hl + n);
-      out.write(head, 0, hl, "latin1");
-      buf.copy(out, hl, start, end);
-      return s.write(out);
-    }
-    s.cork();
-    s.write(head, "latin1");
-    const ok = s.write(buf.subarray(start, end));
-    s.uncork();
-    return ok;
+    return this.socket.write(data);
   }
 
   /** The exchange is over (its response written, or failed with the proxy's answer). */

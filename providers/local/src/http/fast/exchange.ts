@@ -14,6 +14,7 @@ import { isConnectFailure, type ResponseHeaders } from "../upstream/types.js";
 import { latin1 } from "./bytes.js";
 import type { FastConn } from "./connection.js";
 import { responseFields, statusLine, textResponse } from "./heads.js";
+import { EXTRA_CHUNKED, EXTRA_CHUNKED_CLOSE, EXTRA_CLOSE, NO_EXTRA, copyBytes, responseHeadBytes } from "./response-out.js";
 import type { ResponseHead } from "./response-head.js";
 import type { ResponseSink } from "./response-reader.js";
 import { rawPool, type RawPool, type UpConn, type UpstreamUser } from "./upstream-pool.js";
@@ -50,10 +51,10 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
   private sent = 0;
   private retriesLeft: number;
   private discarding = false;
-  /** The final response head, waiting to go out with the first body bytes. */
-  private headOut: string | null = null;
-  /** The final response head was accepted (timeouts now reset the client). */
-  private responded = false;
+  /** The final response head (then room for the body bytes that came with it), waiting to go out with them. */
+  private headOut: Buffer | null = null;
+  /** Bytes of headOut used so far. */
+  private headUsed = 0;
   /** ...and written to the client. */
   private written = false;
   private closeAfter = false;
@@ -222,12 +223,12 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
 
   // --- the response (ResponseSink) ---
 
-  onResponseHead(buf: Buffer, _start: number, _end: number, h: ResponseHead): void {
+  onResponseHead(buf: Buffer, _start: number, end: number, h: ResponseHead, following: number): void {
     if (this.finished) return;
     const status = h.status;
     if (status < 200) {
       // Interim answers (103 Early Hints, ...) go on as they are, minus hop-by-hop fields.
-      if (!this.discarding) this.conn.write(statusLine(status) + this.fields(buf, h) + "\r\n");
+      if (!this.discarding) this.conn.writeOwned(responseHeadBytes(status, buf, end, h, NO_EXTRA, 0));
       return;
     }
     const retry = this.d.retry;
@@ -235,23 +236,27 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
       this.discarding = true;
       return;
     }
-    const conn = this.conn;
-    const untilClose = this.up!.reader.untilClose;
-    const close = conn.closeWanted() || untilClose;
-    let fields: string | null;
+    const close = this.conn.closeWanted() || this.up!.reader.untilClose;
+    const chunked = h.chunked && this.method !== "HEAD" && status !== 204 && status !== 304;
     const edits = this.d.response;
-    if (edits.set.length > 0 || edits.add.length > 0 || edits.remove.length > 0) fields = this.editedFields(buf, h);
-    else fields = this.fields(buf, h);
-    if (fields === null) {
-      this.upstreamFailed("invalid upstream response");
-      return;
+    let out: Buffer;
+    if (edits.set.length > 0 || edits.add.length > 0 || edits.remove.length > 0) {
+      const fields = this.editedFields(buf, h);
+      if (fields === null) {
+        this.upstreamFailed("invalid upstream response");
+        return;
+      }
+      out = Buffer.from(`${statusLine(status)}${fields}${chunked ? "transfer-encoding: chunked\r\n" : ""}${close ? "connection: close\r\n" : ""}\r\n`, "latin1");
+      this.headUsed = out.length;
+    } else {
+      const extra = chunked ? (close ? EXTRA_CHUNKED_CLOSE : EXTRA_CHUNKED) : close ? EXTRA_CLOSE : NO_EXTRA;
+      // Room for the body bytes that came with the head: one write for both.
+      const reserve = following <= 16 * 1024 ? following : 0;
+      out = responseHeadBytes(status, buf, end, h, extra, reserve);
+      this.headUsed = out.length - reserve;
     }
-    let out = statusLine(status) + fields;
-    if (h.chunked && this.method !== "HEAD" && status !== 204 && status !== 304) out += "transfer-encoding: chunked\r\n";
-    if (close) out += "connection: close\r\n";
-    this.headOut = out + "\r\n";
+    this.headOut = out;
     this.closeAfter = close;
-    this.responded = true;
   }
 
   onResponseBody(buf: Buffer, start: number, end: number): void {
@@ -261,9 +266,19 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     if (head !== null) {
       this.headOut = null;
       this.written = true;
-      ok = this.conn.writeHeadAndBody(head, buf, start, end);
+      const used = this.headUsed;
+      const n = end - start;
+      if (used + n <= head.length) {
+        copyBytes(buf, start, end, head, used);
+        ok = this.conn.writeOwned(used + n === head.length ? head : head.subarray(0, used + n));
+      } else {
+        const out = Buffer.allocUnsafe(used + n);
+        copyBytes(head, 0, used, out, 0);
+        copyBytes(buf, start, end, out, used);
+        ok = this.conn.writeOwned(out);
+      }
     } else {
-      ok = this.conn.writeBody(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+      ok = this.conn.writeOwned(Buffer.from(buf.subarray(start, end)));
     }
     if (!ok && !this.upPaused && this.up !== null) {
       this.upPaused = true;
@@ -290,7 +305,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     if (head !== null) {
       this.headOut = null;
       this.written = true;
-      this.conn.write(head);
+      this.conn.writeOwned(this.headUsed === head.length ? head : head.subarray(0, this.headUsed));
     }
     this.done();
     this.conn.requestDone(this.closeAfter, now);
@@ -317,22 +332,6 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     this.conn.log("debug", "upstream request failed", { endpoint: this.endpoint?.label, error: reason });
     if (!this.written) this.fail(502, "upstream connection reset or bad response\n", false);
     else this.abortClient();
-  }
-
-  /** The head's fields for the client, hop-by-hop ones left out. */
-  private fields(buf: Buffer, h: ResponseHead): string {
-    const f = h.fields;
-    const n = h.count;
-    if (n === 0) return "";
-    // The fields as one run of bytes when none is dropped (the usual case).
-    const first = f[0]!;
-    if (!h.hop) return latin1(buf, first, f[4 * (n - 1) + 3]!) + "\r\n";
-    let s = "";
-    for (let k = 0; k < n; k++) {
-      if (h.drop[k] === 1) continue;
-      s += latin1(buf, f[4 * k]!, f[4 * k + 3]!) + "\r\n";
-    }
-    return s;
   }
 
   /** The fields as a header object, ResponseHeaderModifier edits applied (as ../exchange.ts does). */

@@ -37,10 +37,11 @@ function methodOf(buf: Buffer, start: number, end: number): string | null {
 /** Is there a line feed without its carriage return in buf[start..end)? */
 export function hasBareLF(buf: Buffer, start: number, end: number): boolean {
   for (let i = buf.indexOf(LF, start); i >= 0 && i < end; i = buf.indexOf(LF, i + 1)) {
-    if (i === start || buf[i - 1] !== CR) return true;
+    if (i === 0 || buf[i - 1] !== CR) return true;
   }
   return false;
 }
+
 /** Content-Length values beyond this many digits are refused (2^53 has 16). */
 const MAX_LENGTH_DIGITS = 15;
 
@@ -58,6 +59,19 @@ export class RequestHead {
   close = false;
   /** Why not the fast path (HEAD_DELEGATE / HEAD_BAD), for logs and tests. */
   reason = "";
+  /** The previous request's Host value on this connection (usually the same: no new string). */
+  private lastHost = "";
+
+  hostValue(buf: Buffer, start: number, end: number): string {
+    const last = this.lastHost;
+    const n = end - start;
+    if (last.length === n) {
+      let i = 0;
+      while (i < n && last.charCodeAt(i) === buf[start + i]) i++;
+      if (i === n) return last;
+    }
+    return this.lastHost = latin1(buf, start, end);
+  }
 
   reset(): void {
     this.method = "";
@@ -147,7 +161,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, h: Req
     i += 2;
     while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
     const name = headerName(buf, ns, ne, upper);
-    const value = latin1(buf, vs, ve);
+    const value = name === "host" ? h.hostValue(buf, vs, ve) : latin1(buf, vs, ve);
     switch (name) {
       case "host":
         hosts++;

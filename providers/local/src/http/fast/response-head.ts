@@ -11,6 +11,8 @@ const NAME_TRANSFER_ENCODING = bytesOf("transfer-encoding");
 const NAME_UPGRADE = bytesOf("upgrade");
 const NAME_HTTP2_SETTINGS = bytesOf("http2-settings");
 const NAME_CONTENT_LENGTH = bytesOf("content-length");
+const VALUE_KEEP_ALIVE = NAME_KEEP_ALIVE;
+const VALUE_CLOSE = bytesOf("close");
 
 const HTTP1 = Buffer.from("HTTP/1.", "latin1");
 
@@ -54,7 +56,8 @@ function nominatedNames(value: string, into: string[]): void {
 export function parseResponseHead(buf: Buffer, start: number, end: number, h: ResponseHead): string | null {
   h.reset();
   let i = start;
-  if (end - start < 14 || buf.compare(HTTP1, 0, 7, i, i + 7) !== 0) return "not an HTTP/1.x status line";
+  if (end - start < 14) return "not an HTTP/1.x status line";
+  for (let k = 0; k < 7; k++) if (buf[i + k] !== HTTP1[k]) return "not an HTTP/1.x status line";
   const minor = buf[i + 7];
   if ((minor !== 0x31 && minor !== 0x30) || buf[i + 8] !== SP) return "unsupported HTTP version";
   const http10 = minor === 0x30;
@@ -107,10 +110,10 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, h: Re
     let hop = 1;
     const len = ne - ns;
     if (len === 10 && equalsLower(buf, ns, ne, NAME_CONNECTION)) {
-      const v = latin1(buf, vs, ve).toLowerCase();
-      if (v === "keep-alive") keepAlive = true;
-      else if (v === "close") h.close = true;
+      if (equalsLower(buf, vs, ve, VALUE_KEEP_ALIVE)) keepAlive = true;
+      else if (equalsLower(buf, vs, ve, VALUE_CLOSE)) h.close = true;
       else {
+        const v = latin1(buf, vs, ve).toLowerCase();
         for (const t of v.split(",")) {
           const n = t.trim();
           if (n === "close") h.close = true;

@@ -1,7 +1,8 @@
 // Incremental reader of the responses on one upstream connection: finds each head, then the
 // body's end by its framing. Chunked bodies are passed on with their framing as is; the
 // reader only tracks where the chunks, the last chunk and the trailers end.
-import { CR, CRLFCRLF, LF } from "./bytes.js";
+import { CR, LF } from "./bytes.js";
+import { headEnd } from "./head-end.js";
 import { ResponseHead, parseResponseHead } from "./response-head.js";
 
 /** Response heads larger than this are refused (502). */
@@ -10,8 +11,12 @@ const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILERS = 64 * 1024;
 
 export interface ResponseSink {
-  /** A complete head, interim (1xx) or final; buf[start..end) are its bytes. */
-  onResponseHead(buf: Buffer, start: number, end: number, head: ResponseHead): void;
+  /**
+   * A complete head, interim (1xx) or final; buf[start..end) are its bytes, and at most
+   * `following` bytes after them in this buffer are its body. `buf` is only valid during the call.
+   */
+  onResponseHead(buf: Buffer, start: number, end: number, head: ResponseHead, following: number): void;
+  /** Body bytes, as they are (chunked framing included); valid only during the call. */
   onResponseBody(buf: Buffer, start: number, end: number): void;
   /** The response is complete. `extra`: bytes followed it (the connection is not reusable). */
   onResponseEnd(extra: boolean): void;
@@ -56,7 +61,8 @@ export class ResponseReader {
   /** Nothing of the current response has arrived yet. */
   get nothingYet(): boolean { return this.state === S_HEAD && this.partial === null; }
 
-  feed(chunk: Buffer): void {
+  /** chunk[0..length) arrived (the buffer may be reused after this returns: what is kept is copied). */
+  feed(chunk: Buffer, length: number): void {
     const sink = this.sink;
     if (sink === null || this.state === S_NONE || this.state === S_DONE) {
       // Bytes nobody asked for: the connection is out of step.
@@ -64,8 +70,9 @@ export class ResponseReader {
       return;
     }
     let buf = chunk;
+    let len = length;
     let off = 0;
-    while (off < buf.length) {
+    while (off < len) {
       switch (this.state) {
         case S_HEAD: {
           let from = off;
@@ -73,16 +80,16 @@ export class ResponseReader {
             const prev = this.partial;
             this.partial = null;
             from = Math.max(0, prev.length - 3);
-            buf = Buffer.concat([prev, buf.subarray(off)]);
+            buf = Buffer.concat([prev, buf.subarray(off, len)]);
+            len = buf.length;
             off = 0;
           }
-          const e = buf.indexOf(CRLFCRLF, from);
-          if (e < 0) {
-            if (buf.length - off > MAX_RESPONSE_HEAD) { sink.onResponseError("response head too large"); return; }
-            this.partial = off === 0 ? buf : buf.subarray(off);
+          const end = headEnd(buf, from, len);
+          if (end < 0) {
+            if (len - off > MAX_RESPONSE_HEAD) { sink.onResponseError("response head too large"); return; }
+            this.partial = Buffer.from(buf.subarray(off, len));
             return;
           }
-          const end = e + 4;
           if (end - off > MAX_RESPONSE_HEAD) { sink.onResponseError("response head too large"); return; }
           const h = this.head;
           const err = parseResponseHead(buf, off, end, h);
@@ -90,7 +97,7 @@ export class ResponseReader {
           const status = h.status;
           if (status < 200) {
             if (status === 101) { sink.onResponseError("unrequested protocol switch"); return; }
-            sink.onResponseHead(buf, off, end, h);
+            sink.onResponseHead(buf, off, end, h, 0);
             if (this.sink !== sink) return;
             off = end;
             continue;
@@ -99,13 +106,14 @@ export class ResponseReader {
           else if (h.chunked) { this.state = S_CHUNKED; this.cstate = C_SIZE; this.digits = 0; this.remaining = 0; this.lineBytes = 0; }
           else if (h.contentLength >= 0) { this.state = h.contentLength === 0 ? S_DONE : S_LENGTH; this.remaining = h.contentLength; }
           else this.state = S_UNTIL_CLOSE;
-          sink.onResponseHead(buf, off, end, h);
+          const following = this.state === S_DONE ? 0 : this.state === S_LENGTH ? Math.min(this.remaining, len - end) : len - end;
+          sink.onResponseHead(buf, off, end, h, following);
           if (this.sink !== sink) return;
           off = end;
           break;
         }
         case S_LENGTH: {
-          const n = Math.min(this.remaining, buf.length - off);
+          const n = Math.min(this.remaining, len - off);
           this.remaining -= n;
           if (this.remaining === 0) this.state = S_DONE;
           sink.onResponseBody(buf, off, off + n);
@@ -114,9 +122,9 @@ export class ResponseReader {
           break;
         }
         case S_CHUNKED: {
-          const e = this.scanChunked(buf, off);
+          const e = this.scanChunked(buf, off, len);
           if (e === -2) { sink.onResponseError("invalid chunked framing"); return; }
-          const stop = e < 0 ? buf.length : e;
+          const stop = e < 0 ? len : e;
           if (e >= 0) this.state = S_DONE;
           sink.onResponseBody(buf, off, stop);
           if (this.sink !== sink) return;
@@ -125,13 +133,13 @@ export class ResponseReader {
         }
         default:
           // S_UNTIL_CLOSE
-          sink.onResponseBody(buf, off, buf.length);
+          sink.onResponseBody(buf, off, len);
           return;
       }
       if (this.state === S_DONE) {
         this.state = S_NONE;
         this.sink = null;
-        sink.onResponseEnd(off < buf.length);
+        sink.onResponseEnd(off < len);
         return;
       }
     }
@@ -151,8 +159,7 @@ export class ResponseReader {
   }
 
   /** Where the chunked body ends in buf (index past it), -1: not in this buffer, -2: invalid. */
-  private scanChunked(buf: Buffer, i: number): number {
-    const n = buf.length;
+  private scanChunked(buf: Buffer, i: number, n: number): number {
     let cs = this.cstate;
     while (i < n) {
       const b = buf[i]!;

@@ -23,7 +23,15 @@ const kUp = Symbol("upConn");
 type UpSocket = Socket & { [kUp]?: UpConn };
 
 function onUpConnect(this: UpSocket): void { this[kUp]?.connected(); }
-function onUpData(this: UpSocket, chunk: Buffer): void { this[kUp]?.data(chunk); }
+/**
+ * Upstream reads land in one buffer shared by every upstream connection of the worker (no
+ * allocation per read; the reader copies what it keeps) and come here, not as 'data' events.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+function onUpRead(this: UpSocket, n: number, buf: Buffer): boolean {
+  this[kUp]?.data(buf, n);
+  return true;
+}
 function onUpEnd(this: UpSocket): void { this[kUp]?.ended(); }
 function onUpError(this: UpSocket, err: Error): void { this[kUp]?.failed(err); }
 function onUpClose(this: UpSocket): void { this[kUp]?.closed(); }
@@ -54,13 +62,13 @@ export class UpConn {
     else this.pool.release(this, Date.now());
   }
 
-  data(chunk: Buffer): void {
+  data(buf: Buffer, n: number): void {
     if (this.user === null) {
       // An idle connection has nothing to say; anything it says makes it unusable.
       this.socket.destroy();
       return;
     }
-    this.reader.feed(chunk);
+    this.reader.feed(buf, n);
   }
 
   ended(): void {
@@ -110,6 +118,8 @@ export class RawPool {
   private readonly waiting: UpstreamUser[] = [];
   private total = 0;
   private closed = false;
+  /** In the idle sweep's set. */
+  swept = false;
   readonly host: string;
   readonly port: number;
   private readonly connectTimeoutMs: number;
@@ -162,7 +172,12 @@ export class RawPool {
 
   private open(user: UpstreamUser): void {
     this.total++;
-    const socket = connect({ host: this.host, port: this.port, noDelay: true }) as UpSocket;
+    const socket = connect({
+      host: this.host,
+      port: this.port,
+      noDelay: true,
+      onread: { buffer: READ_BUFFER, callback: onUpRead as unknown as (n: number, buf: Uint8Array) => boolean },
+    }) as UpSocket;
     const up = new UpConn(this, socket);
     up.user = user;
     up.uses = 1;
@@ -170,7 +185,6 @@ export class RawPool {
     socket.setTimeout(this.connectTimeoutMs);
     socket.on("timeout", onUpTimeout);
     socket.once("connect", onUpConnect);
-    socket.on("data", onUpData);
     socket.on("end", onUpEnd);
     socket.on("error", onUpError);
     socket.on("close", onUpClose);
@@ -193,7 +207,7 @@ export class RawPool {
     }
     up.idleSince = now;
     this.idle.push(up);
-    if (this.idle.length === 1) sweepLater(this);
+    if (!this.swept) sweepLater(this);
   }
 
   /** A connection closed: its slot is free. */
@@ -229,6 +243,7 @@ let sweepTimer: NodeJS.Timeout | null = null;
 const SWEEP_MS = 1000;
 
 function sweepLater(pool: RawPool): void {
+  pool.swept = true;
   sweeping.add(pool);
   if (sweepTimer === null) {
     sweepTimer = setInterval(sweepPools, SWEEP_MS);
@@ -238,7 +253,12 @@ function sweepLater(pool: RawPool): void {
 
 function sweepPools(): void {
   const now = Date.now();
-  for (const p of sweeping) if (!p.sweep(now)) sweeping.delete(p);
+  for (const p of sweeping) {
+    if (!p.sweep(now)) {
+      p.swept = false;
+      sweeping.delete(p);
+    }
+  }
   if (sweeping.size === 0 && sweepTimer !== null) {
     clearInterval(sweepTimer);
     sweepTimer = null;

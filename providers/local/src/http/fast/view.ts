@@ -20,14 +20,38 @@ export function viewOf(h: RequestHead): RequestView {
   }
   const v: RequestView = { method: h.method, url, host: "", headers: h.headers, scheme: "http" };
   if (raw === "") return v;
-  if (raw.indexOf(":") < 0 && !hasUpper(raw)) {
+  const colon = raw.lastIndexOf(":");
+  if (colon < 0 && !hasUpper(raw)) {
     v.host = raw;
     return v;
+  }
+  // `name:port` (not an IPv6 literal): split here, as splitHost would.
+  if (colon > 0 && raw.charCodeAt(0) !== 91 /* [ */) {
+    const port = portOf(raw, colon + 1);
+    if (port > 0) {
+      const name = raw.slice(0, colon);
+      v.host = hasUpper(name) ? name.toLowerCase() : name;
+      v.hostPort = port;
+      return v;
+    }
   }
   const { host, port } = splitHost(raw);
   v.host = host;
   if (port !== undefined) v.hostPort = port;
   return v;
+}
+
+/** The decimal port at s[from..], or 0 when it is not one (1..65535). */
+function portOf(s: string, from: number): number {
+  const n = s.length - from;
+  if (n < 1 || n > 5) return 0;
+  let p = 0;
+  for (let i = from; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return 0;
+    p = p * 10 + d;
+  }
+  return p > 0 && p < 65536 ? p : 0;
 }
 
 function hasUpper(s: string): boolean {
