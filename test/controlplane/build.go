@@ -23,16 +23,39 @@ import (
 // the pinned Kubernetes modules around, and only its YAML files are needed.
 const gatewayAPIVersion = "v1.6.3"
 
+// corednsVersion is the CoreDNS release the conformance suite's manifests name
+// (registry.k8s.io/coredns/coredns:v1.12.2), installed unmodified from its module.
+const corednsVersion = "v1.12.2"
+
+type componentKind int
+
+const (
+	pinned      componentKind = iota // a main package of a module pinned in go.mod
+	local                            // a main package of this module (keyed by its source too)
+	conformance                      // a main package of sigs.k8s.io/gateway-api/conformance@gatewayAPIVersion
+	installed                        // `go install pkg@version`, the module's own go.mod and go.sum
+	sourceOnly                       // no binary: the gateway-api source tree (for `go test ./conformance`)
+)
+
 type component struct {
-	pkg    string // Go package of the main
+	pkg    string // Go package of the main (relative to the tree for conformance)
 	module string // module whose version keys the binary
+	kind   componentKind
 }
 
 var components = map[string]component{
-	"etcd":                    {"go.etcd.io/etcd/server/v3", "go.etcd.io/etcd/server/v3"},
-	"kube-apiserver":          {"k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes"},
-	"kube-controller-manager": {"k8s.io/kubernetes/cmd/kube-controller-manager", "k8s.io/kubernetes"},
-	"kube-scheduler":          {"k8s.io/kubernetes/cmd/kube-scheduler", "k8s.io/kubernetes"},
+	"etcd":                    {"go.etcd.io/etcd/server/v3", "go.etcd.io/etcd/server/v3", pinned},
+	"kube-apiserver":          {"k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes", pinned},
+	"kube-controller-manager": {"k8s.io/kubernetes/cmd/kube-controller-manager", "k8s.io/kubernetes", pinned},
+	"kube-scheduler":          {"k8s.io/kubernetes/cmd/kube-scheduler", "k8s.io/kubernetes", pinned},
+	// The process kubelet of the test cluster (./kubelet).
+	"process-kubelet": {"./kubelet", "", local},
+	// Programs the process kubelet runs for images (see kubelet/images.go).
+	"echo-basic": {"./echo-basic", "sigs.k8s.io/gateway-api/conformance", conformance},
+	"coredns":    {"github.com/coredns/coredns@" + corednsVersion, "github.com/coredns/coredns", installed},
+	// The pinned suite, laid out as the gateway-api repository (conformance/ next to the
+	// root module its go.mod replaces), for `go test` in <conformanceDir>/conformance.
+	"conformance-src": {"", "sigs.k8s.io/gateway-api/conformance", sourceOnly},
 }
 
 func componentNames() string {
@@ -53,6 +76,8 @@ type manifest struct {
 	Tool       string            `json:"tool"`
 	Bin        map[string]string `json:"bin"`
 	CRDDir     string            `json:"crdDir"`
+	// ConformanceDir is the gateway-api source tree (with conformance-src or echo-basic).
+	ConformanceDir string `json:"conformanceDir,omitempty"`
 }
 
 func cacheRoot() (string, error) {
@@ -149,15 +174,39 @@ func k8sLdflags(version string) string {
 }
 
 // buildKey changes whenever anything that goes into a binary changes: the dependency
-// pins, the Go toolchain, the flags.
+// pins, the Go toolchain, the flags; for a local package its sources; for a module
+// outside go.mod its version.
 func buildKey(modDir, name, ldflags string) (string, error) {
 	h := sha256.New()
-	for _, f := range []string{"go.mod", "go.sum"} {
-		b, err := os.ReadFile(filepath.Join(modDir, f))
+	c := components[name]
+	switch c.kind {
+	case pinned, local:
+		for _, f := range []string{"go.mod", "go.sum"} {
+			b, err := os.ReadFile(filepath.Join(modDir, f))
+			if err != nil {
+				return "", err
+			}
+			h.Write(b)
+		}
+	case conformance:
+		fmt.Fprintf(h, "gateway-api@%s\x00", gatewayAPIVersion)
+	case installed:
+		fmt.Fprintf(h, "%s\x00", c.pkg)
+	}
+	if c.kind == local {
+		files, err := filepath.Glob(filepath.Join(modDir, c.pkg, "*.go"))
 		if err != nil {
 			return "", err
 		}
-		h.Write(b)
+		sort.Strings(files)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(f), len(b))
+			h.Write(b)
+		}
 	}
 	goVersion, err := goOutput(modDir, "env", "GOVERSION")
 	if err != nil {
@@ -211,6 +260,14 @@ func runBuild(args []string) error {
 	}
 	for _, n := range names {
 		c := components[n]
+		if c.kind == conformance || c.kind == sourceOnly {
+			if m.ConformanceDir, err = conformanceTree(root); err != nil {
+				return err
+			}
+		}
+		if c.kind == sourceOnly {
+			continue
+		}
 		ldflags := "-s -w"
 		if c.module == "k8s.io/kubernetes" {
 			ldflags += k8sLdflags(k8s)
@@ -226,7 +283,15 @@ func runBuild(args []string) error {
 				continue
 			}
 		}
-		if err := goBuild(modDir, n, c.pkg, ldflags, out); err != nil {
+		switch c.kind {
+		case conformance:
+			err = goBuild(filepath.Join(m.ConformanceDir, "conformance"), n, c.pkg, ldflags, out)
+		case installed:
+			err = goInstall(n, c.pkg, ldflags, out)
+		default:
+			err = goBuild(modDir, n, c.pkg, ldflags, out)
+		}
+		if err != nil {
 			return err
 		}
 		if err := os.WriteFile(out+".key", []byte(key), 0o644); err != nil {
@@ -245,10 +310,27 @@ func runBuild(args []string) error {
 // goBuild compiles one component into out (atomically), using every core, and reports
 // progress on stderr: a cold kube-apiserver build compiles ~2,000 packages.
 func goBuild(modDir, name, pkg, ldflags, out string) error {
+	tmp := out + ".tmp"
+	return runGoBuild(goCmd(modDir, "build", "-v", "-trimpath", "-ldflags", ldflags, "-o", tmp, pkg), name, pkg, tmp, out)
+}
+
+// goInstall builds pkg@version with that module's own go.mod and go.sum (unmodified).
+func goInstall(name, pkg, ldflags, out string) error {
+	bin, err := os.MkdirTemp(filepath.Dir(out), "."+name+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(bin)
+	cmd := exec.Command("go", "install", "-v", "-trimpath", "-ldflags", ldflags, pkg)
+	cmd.Dir = os.TempDir()
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false", "GOBIN="+bin)
+	base := strings.SplitN(filepath.Base(pkg), "@", 2)[0]
+	return runGoBuild(cmd, name, pkg, filepath.Join(bin, base), out)
+}
+
+func runGoBuild(cmd *exec.Cmd, name, pkg, tmp, out string) error {
 	start := time.Now()
 	fmt.Fprintf(os.Stderr, "controlplane: building %s (%s); uncached, this takes minutes (kube-apiserver: ~6 min on 2 cores)\n", name, pkg)
-	tmp := out + ".tmp"
-	cmd := goCmd(modDir, "build", "-v", "-trimpath", "-ldflags", ldflags, "-o", tmp, pkg)
 	pr, pw := io.Pipe()
 	cmd.Stdout = os.Stderr
 	cmd.Stderr = pw

@@ -5,7 +5,18 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export type Component = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler";
+export type Component =
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  /** The test cluster's process kubelet (test/controlplane/kubelet). */
+  | "process-kubelet"
+  /** Programs for images: the conformance suite's echo server, CoreDNS. */
+  | "echo-basic"
+  | "coredns"
+  /** No binary: the gateway-api source tree for `go test` (manifest.conformanceDir). */
+  | "conformance-src";
 
 /** What `go run . build` prints. */
 export interface Manifest {
@@ -19,6 +30,8 @@ export interface Manifest {
   bin: Partial<Record<Component, string>>;
   /** sigs.k8s.io/gateway-api's config/crd/experimental in the Go module cache. */
   crdDir: string;
+  /** With echo-basic or conformance-src: the pinned gateway-api release laid out as its repository. */
+  conformanceDir?: string;
 }
 
 /** test/controlplane, from dist/src/ of this package. */

@@ -1,12 +1,21 @@
 #!/usr/bin/env node
 // gatehouse-controlplane: a real control plane by hand.
 //   node test/harness/dist/src/cli.js up        start one, print the kubeconfig path, run until Ctrl-C
+//   node test/harness/dist/src/cli.js cluster [--nodes N] [--images echo-basic,coredns]
+//                                                  the same with process kubelets (root)
 //   node test/harness/dist/src/cli.js build [component...]   build (cached) and print the manifest
 import { buildControlPlane, type Component } from "./builder.js";
-import { startControlPlane } from "./controlplane.js";
+import { startCluster, type ImageProgram } from "./cluster.js";
+import { startControlPlane, type ControlPlane } from "./controlplane.js";
 
 const usage = `usage: gatehouse-controlplane up [--no-gateway-api]
-       gatehouse-controlplane build [etcd|kube-apiserver|kube-controller-manager|kube-scheduler ...]`;
+       gatehouse-controlplane cluster [--no-gateway-api] [--nodes N] [--images echo-basic,coredns]
+       gatehouse-controlplane build [etcd|kube-apiserver|kube-controller-manager|kube-scheduler|process-kubelet|echo-basic|coredns|conformance-src ...]`;
+
+function fail(): never {
+  process.stderr.write(`${usage}\n`);
+  process.exit(2);
+}
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
@@ -15,14 +24,24 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(m, null, 2) + "\n");
     return;
   }
-  if (cmd !== "up" || rest.some((a) => a !== "--no-gateway-api")) {
-    process.stderr.write(`${usage}\n`);
-    process.exit(2);
+  let gatewayAPI = true;
+  let nodes = 1;
+  let images: ImageProgram[] = ["echo-basic"];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === "--no-gateway-api") gatewayAPI = false;
+    else if (cmd === "cluster" && a === "--nodes") nodes = Number(rest[++i]);
+    else if (cmd === "cluster" && a === "--images") images = (rest[++i] ?? "").split(",").filter(Boolean) as ImageProgram[];
+    else fail();
   }
-  const cp = await startControlPlane({
-    gatewayAPI: !rest.includes("--no-gateway-api"),
-    log: (l) => process.stderr.write(`harness: ${l}\n`),
-  });
+  const log = (l: string) => process.stderr.write(`harness: ${l}\n`);
+  let cp: ControlPlane;
+  if (cmd === "up") cp = await startControlPlane({ gatewayAPI, log });
+  else if (cmd === "cluster") {
+    const c = await startCluster({ gatewayAPI, log, nodes, images });
+    cp = c;
+    for (const n of c.nodes) process.stderr.write(`  ${n.name}: ${n.ip}, pods ${n.podCIDR}, kubelet log ${n.logPath}\n`);
+  } else fail();
   process.stdout.write(`${cp.kubeconfigPath}\n`);
   process.stderr.write(
     `gatehouse-controlplane: kubernetes ${cp.versions.kubernetes} at ${cp.server}; logs in ${cp.dir}\n` +

@@ -2,3 +2,4 @@ export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from "
 export { buildControlPlane, controlPlaneModuleDir, type Component, type Manifest } from "./builder.js";
 export { DEFAULT_CONTROLLERS } from "./components.js";
 export { installGatewayCRDs, readGatewayCRDs } from "./crds.js";
+export { startCluster, type Cluster, type ClusterNode, type ClusterOptions, type ImageProgram } from "./cluster.js";
