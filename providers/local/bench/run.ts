@@ -11,6 +11,11 @@ import { benchDesired, type BenchWorld } from "./world.js";
 import { waitForPort } from "./net.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/**
+ * HTTP pairs are measured this many times, alternating nginx and gatehouse; each side's median
+ * run (by req/s) is reported. More than 1 steadies the ratios on a shared, noisy machine.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const N = availableParallelism();
 const UP = [{ host: "127.0.20.1", port: 18080 }, { host: "127.0.20.4", port: 18080 }];
 const NGINX = { host: "127.0.20.2", port: 18081 };
@@ -33,15 +38,30 @@ async function measure(label: string, url: string, threads: number, connections:
   return r;
 }
 
+function median(runs: WrkResult[]): WrkResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 async function httpPair(workers: number): Promise<{ nginx: WrkResult; gatehouse: WrkResult }> {
   const threads = Math.min(workers, 2);
   const conns = 50 * workers;
-  let ng: Nginx | undefined = await startHttpProxy(workers, NGINX, UP[0]!);
-  const nginx = await measure(`nginx http, ${workers} worker(s)`, `http://${NGINX.host}:${NGINX.port}/`, threads, conns);
-  await ng.stop(); ng = undefined;
-  const gh = await gatehouse(workers, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "HTTP", upstreams: [UP[0]!] });
-  const ours = await measure(`gatehouse http, ${workers} worker(s)`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, threads, conns);
-  await gh.close();
+  const nginxRuns: WrkResult[] = [];
+  const ourRuns: WrkResult[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const tag = ROUNDS > 1 ? ` #${round}` : "";
+    const ng: Nginx = await startHttpProxy(workers, NGINX, UP[0]!);
+    nginxRuns.push(await measure(`nginx http, ${workers} worker(s)${tag}`, `http://${NGINX.host}:${NGINX.port}/`, threads, conns));
+    await ng.stop();
+    const gh = await gatehouse(workers, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "HTTP", upstreams: [UP[0]!] });
+    ourRuns.push(await measure(`gatehouse http, ${workers} worker(s)${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, threads, conns));
+    await gh.close();
+  }
+  const nginx = median(nginxRuns);
+  const ours = median(ourRuns);
+  if (ROUNDS > 1) {
+    console.log(`${`  median of ${ROUNDS}: nginx`.padEnd(34)} ${nginx.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${nginx.p99Ms.toFixed(2)} ms; gatehouse ${ours.requestsPerSec.toFixed(0)} req/s  p99 ${ours.p99Ms.toFixed(2)} ms`);
+  }
   return { nginx, gatehouse: ours };
 }
 
@@ -81,7 +101,7 @@ async function churn(): Promise<{ changes: number; requests: number; errors: num
 
 async function main(): Promise<void> {
   requireTools();
-  console.log(`local backend vs nginx; ${N} CPUs; wrk ${SECONDS}s per run after a 2s warm-up; same upstream (nginx, fixed 20-byte body)`);
+  console.log(`local backend vs nginx; ${N} CPUs; wrk ${SECONDS}s per run after a 2s warm-up; same upstream (nginx, fixed 20-byte body)${ROUNDS > 1 ? `; HTTP: median of ${ROUNDS} alternating rounds` : ""}`);
   const upstream = await startUpstream(UP[0]!.host, UP[0]!.port, 1);
   const upstream2 = await startUpstream(UP[1]!.host, UP[1]!.port, 1);
   try {

@@ -198,7 +198,7 @@ export class RawPool {
       up.socket.destroy();
       return;
     }
-    const next = this.waiting.shift();
+    const next = this.waiting.length > 0 ? this.waiting.shift() : undefined;
     if (next !== undefined) {
       up.user = next;
       up.uses++;
