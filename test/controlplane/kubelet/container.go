@@ -173,7 +173,9 @@ func (w *podWorker) start(ctx context.Context, c *ctr) {
 // exitedProcess records how an instance ended.
 func (w *podWorker) exitedProcess(c *ctr, cmd *exec.Cmd, err error) {
 	code, signal := 0, 0
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
+	if cmd.ProcessState == nil {
+		code = 1
+	} else if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
 		if ws.Signaled() {
 			signal = int(ws.Signal())
 			code = 128 + signal

@@ -145,7 +145,12 @@ func (w *podWorker) step() bool {
 		grace := time.Duration(ptr.Deref(pod.DeletionGracePeriodSeconds, 0)) * time.Second
 		w.terminate(grace)
 		w.teardown(false)
-		w.pushStatus(ctx)
+		w.mu.Lock()
+		ran := !w.startTime.IsZero()
+		w.mu.Unlock()
+		if ran {
+			w.pushStatus(ctx) // the containers' final states
+		}
 		zero := int64(0)
 		err := w.k.client.CoreV1().Pods(w.namespace).Delete(ctx, w.name, metav1.DeleteOptions{
 			GracePeriodSeconds: &zero, Preconditions: &metav1.Preconditions{UID: &w.uid},
@@ -407,6 +412,9 @@ func (w *podWorker) statusLocked() corev1.PodStatus {
 	pod := w.pod
 	st := *pod.Status.DeepCopy()
 	st.Phase = w.phaseLocked()
+	if p := pod.Status.Phase; p == corev1.PodSucceeded || p == corev1.PodFailed {
+		st.Phase = p // terminal is forever (a kubelet restart must not revive it)
+	}
 	st.ObservedGeneration = pod.Generation
 	st.HostIP = w.k.cfg.nodeIP.String()
 	st.HostIPs = []corev1.HostIP{{IP: st.HostIP}}

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // gatehouse-controlplane: a real control plane by hand.
 //   node test/harness/dist/src/cli.js up        start one, print the kubeconfig path, run until Ctrl-C
-//   node test/harness/dist/src/cli.js cluster [--nodes N] [--images echo-basic,coredns]
-//                                                  the same with process kubelets (root)
+//   node test/harness/dist/src/cli.js cluster [--nodes N] [--images echo-basic,coredns] [--apply path]
+//                                                  the same with process kubelets (root); --apply
+//                                                  creates the objects of YAML files first
 //   node test/harness/dist/src/cli.js build [component...]   build (cached) and print the manifest
+import { applyManifests } from "./apply.js";
 import { buildControlPlane, type Component } from "./builder.js";
 import { startCluster, type ImageProgram } from "./cluster.js";
 import { startControlPlane, type ControlPlane } from "./controlplane.js";
 
 const usage = `usage: gatehouse-controlplane up [--no-gateway-api]
-       gatehouse-controlplane cluster [--no-gateway-api] [--nodes N] [--images echo-basic,coredns]
+       gatehouse-controlplane cluster [--no-gateway-api] [--nodes N] [--images echo-basic,coredns] [--apply file-or-dir ...]
        gatehouse-controlplane build [etcd|kube-apiserver|kube-controller-manager|kube-scheduler|process-kubelet|echo-basic|coredns|conformance-src ...]`;
 
 function fail(): never {
@@ -27,11 +29,13 @@ async function main(argv: string[]): Promise<void> {
   let gatewayAPI = true;
   let nodes = 1;
   let images: ImageProgram[] = ["echo-basic"];
+  const apply: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === "--no-gateway-api") gatewayAPI = false;
     else if (cmd === "cluster" && a === "--nodes") nodes = Number(rest[++i]);
     else if (cmd === "cluster" && a === "--images") images = (rest[++i] ?? "").split(",").filter(Boolean) as ImageProgram[];
+    else if (a === "--apply" && rest[i + 1]) apply.push(rest[++i]!);
     else fail();
   }
   const log = (l: string) => process.stderr.write(`harness: ${l}\n`);
@@ -42,6 +46,14 @@ async function main(argv: string[]): Promise<void> {
     cp = c;
     for (const n of c.nodes) process.stderr.write(`  ${n.name}: ${n.ip}, pods ${n.podCIDR}, kubelet log ${n.logPath}\n`);
   } else fail();
+  if (apply.length) {
+    try {
+      for (const id of await applyManifests(cp.kubeConfig, apply)) log(`applied ${id}`);
+    } catch (e) {
+      await cp.stop();
+      throw e;
+    }
+  }
   process.stdout.write(`${cp.kubeconfigPath}\n`);
   process.stderr.write(
     `gatehouse-controlplane: kubernetes ${cp.versions.kubernetes} at ${cp.server}; logs in ${cp.dir}\n` +

@@ -3,3 +3,4 @@ export { buildControlPlane, controlPlaneModuleDir, type Component, type Manifest
 export { DEFAULT_CONTROLLERS } from "./components.js";
 export { installGatewayCRDs, readGatewayCRDs } from "./crds.js";
 export { startCluster, type Cluster, type ClusterNode, type ClusterOptions, type ImageProgram } from "./cluster.js";
+export { applyManifests } from "./apply.js";
