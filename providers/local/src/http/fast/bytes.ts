@@ -51,3 +51,12 @@ export function hasListToken(s: string, token: string): boolean {
   for (const t of s.split(",")) if (t.trim().toLowerCase() === token) return true;
   return false;
 }
+
+/** Copies src[s..e) to dst at pos (a JS loop for short runs: cheaper than a native call). */
+export function copyBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array, pos: number): void {
+  if (e - s > 256) {
+    dst.set(src.subarray(s, e), pos);
+    return;
+  }
+  for (let i = s; i < e; i++) dst[pos++] = src[i]!;
+}

@@ -5,14 +5,14 @@
 // yet consumed, to Node's HTTP/1.1 server for the rest of its life.
 import type { Socket } from "node:net";
 import type { LogFn } from "../../runtime/types.js";
-import { clientIp, upstreamHeaders } from "../forward-headers.js";
+import { clientIp, upstreamHeaders, type ForwardedInfo } from "../forward-headers.js";
 import { wireProtocol } from "../upstream/endpoints.js";
 import { CR, LF } from "./bytes.js";
 import { headEnd } from "./head-end.js";
 import { FastExchange } from "./exchange.js";
 import type { FastFront } from "./front.js";
 import { markDecided, type Decided } from "./handover.js";
-import { decisionResponse, requestHead, safePairs, safePath, safeValue, textResponse } from "./heads.js";
+import { RequestTail, decisionResponse, safeFields, safePath, safeValue, textResponse } from "./heads.js";
 import { HEAD_BAD, HEAD_DELEGATE, RequestHead, hasBareLF, parseRequestHead } from "./request-head.js";
 import { countDelegation, fastStats } from "./stats.js";
 import { viewOf } from "./view.js";
@@ -53,6 +53,8 @@ export class FastConn {
   /** Request body bytes still to come. */
   private bodyLeft = 0;
   private readonly head = new RequestHead();
+  /** The X-Forwarded-* and Host lines of the last upstream request (usually the same for the next). */
+  private readonly tails = new RequestTail();
   /** The current request asked for Connection: close. */
   private closeRequested = false;
   private paused = false;
@@ -220,19 +222,18 @@ export class FastConn {
     if (wireProtocol(t.backend, d.route.kind === "GRPCRoute") !== "http") reason = "backend protocol";
     else if (d.mirrors.length > 0) reason = "mirrors";
     else if (h.contentLength > 0 && d.retry !== undefined && typeof d.retry.attempts === "number" && d.retry.attempts > 0) reason = "body with retries";
-    let pairs: string[] | null = null;
-    if (reason === "") {
-      pairs = upstreamHeaders(t.headers, { clientIp: this.clientIp(), scheme: "http", host: h.host, listenerPort: state.listenerPort }, t.authority);
-      if ((t.headers !== h.headers && !safePairs(pairs)) || (t.path !== view.url && !safePath(t.path)) || (t.authority !== h.host && !safeValue(t.authority))) {
-        reason = "unwritable upstream request";
-      }
+    // What the router put in (modifier values, rewritten path or host) must be writable as is.
+    if (reason === "" && ((t.headers !== h.headers && !safeFields(t.headers)) || (t.path !== view.url && !safePath(t.path)) || (t.authority !== h.host && !safeValue(t.authority)))) {
+      reason = "unwritable upstream request";
     }
     if (reason !== "") {
       this.delegate(buf, { state, decision: d }, reason);
       return false;
     }
     const length = h.contentLength > 0 ? h.contentLength : 0;
-    const ex = new FastExchange(this, state, d, h.method, length, requestHead(h.method, t.path, pairs!));
+    const fwd: ForwardedInfo = { clientIp: this.clientIp(), scheme: "http", host: h.host, listenerPort: state.listenerPort };
+    const head = this.tails.head(h.method, t.path, upstreamHeaders(t.headers, fwd, t.authority));
+    const ex = new FastExchange(this, state, d, h.method, length, head);
     this.ex = ex;
     this.bodyLeft = length;
     this.closeRequested = h.close;

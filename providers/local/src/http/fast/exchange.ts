@@ -11,10 +11,10 @@ import type { BackendState } from "../upstream/backend-set.js";
 import { nextEndpoint, resetCursor, type Cursor } from "../upstream/cursor.js";
 import type { Endpoint } from "../upstream/endpoints.js";
 import { isConnectFailure, type ResponseHeaders } from "../upstream/types.js";
-import { latin1 } from "./bytes.js";
+import { copyBytes, latin1 } from "./bytes.js";
 import type { FastConn } from "./connection.js";
 import { responseFields, statusLine, textResponse } from "./heads.js";
-import { EXTRA_CHUNKED, EXTRA_CHUNKED_CLOSE, EXTRA_CLOSE, NO_EXTRA, copyBytes, responseHeadBytes } from "./response-out.js";
+import { EXTRA_CHUNKED, EXTRA_CHUNKED_CLOSE, EXTRA_CLOSE, NO_EXTRA, responseHeadBytes } from "./response-out.js";
 import type { ResponseHead } from "./response-head.js";
 import type { ResponseSink } from "./response-reader.js";
 import { rawPool, type RawPool, type UpConn, type UpstreamUser } from "./upstream-pool.js";
@@ -72,7 +72,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     /** Request body length (Content-Length; 0: none). */
     private readonly bodyLength: number,
     /** The upstream request head. */
-    private readonly head: string,
+    private readonly head: Buffer,
   ) {
     this.backend = state.backends.get(d.target.backend, d.route.kind === "GRPCRoute");
     const retry = d.retry;
@@ -153,11 +153,11 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     const s = up.socket;
     const held = this.held;
     if (held === null) {
-      s.write(this.head, "latin1");
+      s.write(this.head);
     } else {
       this.held = null;
       s.cork();
-      s.write(this.head, "latin1");
+      s.write(this.head);
       for (let i = 0; i < held.length; i++) {
         this.sent += held[i]!.length;
         s.write(held[i]!);

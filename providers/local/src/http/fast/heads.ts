@@ -2,8 +2,9 @@
 // short errors, as ../respond.ts writes them through Node), upstream request heads, and
 // response heads rebuilt from a header object (when ResponseHeaderModifier edits apply).
 import { STATUS_CODES } from "node:http";
-import type { Decision } from "../router/index.js";
+import type { Decision, HeaderMap } from "../router/index.js";
 import type { ResponseHeaders } from "../upstream/types.js";
+import { copyBytes } from "./bytes.js";
 
 const statusLines: string[] = [];
 
@@ -84,17 +85,96 @@ export function decisionResponse(d: Extract<Decision, { type: "respond" }>, clos
   return headRequest ? s : s + body;
 }
 
-/** The upstream request head from a flat `[name, value, ...]` list (../forward-headers.ts upstreamHeaders). */
-export function requestHead(method: string, path: string, pairs: readonly string[]): string {
-  let s = `${method} ${path} HTTP/1.1\r\n`;
-  for (let i = 0; i < pairs.length; i += 2) s += `${pairs[i]}: ${pairs[i + 1]}\r\n`;
-  return `${s}\r\n`;
+/** Writes the one-byte string s at out[pos..] (a JS loop: no concatenation, no native call). */
+function put(out: Buffer, pos: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
+  return pos;
 }
 
-/** Every name and value of a flat list is writable. */
-export function safePairs(pairs: readonly string[]): boolean {
-  for (let i = 0; i < pairs.length; i += 2) {
-    if (!safeName(pairs[i]!) || !safeValue(pairs[i + 1]!)) return false;
+/** `name: value` CRLF for pairs[from..to) at out[pos..]. */
+function putPairs(out: Buffer, pos: number, pairs: readonly string[], from: number, to: number): number {
+  for (let i = from; i < to; i += 2) {
+    pos = put(out, pos, pairs[i]!);
+    out[pos++] = 58;
+    out[pos++] = 32;
+    pos = put(out, pos, pairs[i + 1]!);
+    out[pos++] = 13;
+    out[pos++] = 10;
+  }
+  return pos;
+}
+
+function pairsSize(pairs: readonly string[], from: number, to: number): number {
+  let size = 0;
+  for (let i = from; i < to; i += 2) size += pairs[i]!.length + pairs[i + 1]!.length + 4;
+  return size;
+}
+
+/**
+ * The upstream request head, as bytes, from a flat `[name, value, ...]` list (../forward-headers.ts
+ * upstreamHeaders). Every string is one-byte (latin1) text: client bytes or checked values.
+ */
+export function requestHead(method: string, path: string, pairs: readonly string[]): Buffer {
+  // `METHOD SP path SP HTTP/1.1 CRLF`, `name: value CRLF` each, CRLF
+  const out = Buffer.allocUnsafe(method.length + path.length + 14 + pairsSize(pairs, 0, pairs.length));
+  let pos = put(out, 0, method);
+  out[pos++] = 32;
+  pos = put(out, pos, path);
+  pos = put(out, pos, " HTTP/1.1\r\n");
+  pos = putPairs(out, pos, pairs, 0, pairs.length);
+  out[pos++] = 13;
+  out[pos] = 10;
+  return out;
+}
+
+/** upstreamHeaders() ends with these pairs: X-Forwarded-For/-Proto/-Host/-Port and Host. */
+const TAIL_PAIRS = 10;
+
+/**
+ * requestHead() for one connection, keeping the bytes of the last X-Forwarded-* and Host
+ * lines: a client's requests usually carry the same ones, which are then copied, not rewritten.
+ */
+export class RequestTail {
+  private bytes: Buffer | null = null;
+  private forwardedFor = "";
+  private forwardedHost = "";
+  private port = "";
+  private authority = "";
+
+  head(method: string, path: string, pairs: readonly string[]): Buffer {
+    const n = pairs.length;
+    if (n < TAIL_PAIRS) return requestHead(method, path, pairs);
+    const t = n - TAIL_PAIRS;
+    let tail = this.bytes;
+    if (tail === null || pairs[t + 1] !== this.forwardedFor || pairs[t + 5] !== this.forwardedHost || pairs[t + 7] !== this.port || pairs[t + 9] !== this.authority) {
+      tail = Buffer.allocUnsafe(pairsSize(pairs, t, n) + 2);
+      const end = putPairs(tail, 0, pairs, t, n);
+      tail[end] = 13;
+      tail[end + 1] = 10;
+      this.bytes = tail;
+      this.forwardedFor = pairs[t + 1]!;
+      this.forwardedHost = pairs[t + 5]!;
+      this.port = pairs[t + 7]!;
+      this.authority = pairs[t + 9]!;
+    }
+    const out = Buffer.allocUnsafe(method.length + path.length + 12 + pairsSize(pairs, 0, t) + tail.length);
+    let pos = put(out, 0, method);
+    out[pos++] = 32;
+    pos = put(out, pos, path);
+    pos = put(out, pos, " HTTP/1.1\r\n");
+    pos = putPairs(out, pos, pairs, 0, t);
+    copyBytes(tail, 0, tail.length, out, pos);
+    return out;
+  }
+}
+
+/** Every name and value of a header map is writable. */
+export function safeFields(h: HeaderMap): boolean {
+  for (const name in h) {
+    if (!safeName(name)) return false;
+    const v = h[name];
+    if (v === undefined) continue;
+    for (let i = 0; i < v.length; i++) if (!safeValue(v[i]!)) return false;
   }
   return true;
 }

@@ -1,6 +1,7 @@
 // The client's copy of an upstream response head, as bytes: the status line, the upstream's
 // field lines copied as they are (runs of lines, hop-by-hop ones skipped), the proxy's own
 // framing and connection fields, CRLF. No strings for the usual head.
+import { copyBytes } from "./bytes.js";
 import { statusLine } from "./heads.js";
 import type { ResponseHead } from "./response-head.js";
 
@@ -19,15 +20,6 @@ export const NO_EXTRA = Buffer.alloc(0);
 export const EXTRA_CHUNKED = Buffer.from("transfer-encoding: chunked\r\n", "latin1");
 export const EXTRA_CLOSE = Buffer.from("connection: close\r\n", "latin1");
 export const EXTRA_CHUNKED_CLOSE = Buffer.from("transfer-encoding: chunked\r\nconnection: close\r\n", "latin1");
-
-/** Copies src[s..e) to dst at pos (a JS loop for short runs: cheaper than a native call). */
-export function copyBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array, pos: number): void {
-  if (e - s > 256) {
-    dst.set(src.subarray(s, e), pos);
-    return;
-  }
-  for (let i = s; i < e; i++) dst[pos++] = src[i]!;
-}
 
 /**
  * The head for the client. `end`: just past the upstream head's CRLF CRLF in `buf` (its field
