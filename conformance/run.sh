@@ -67,9 +67,16 @@ log "suite: sigs.k8s.io/gateway-api/conformance@$gateway_api in $conformance_dir
 
 cluster_pid=""
 operator_pid=""
+suite_pid=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "$suite_pid" ] && kill -0 "$suite_pid" 2>/dev/null; then
+    # Its own process group: go test and the test binary it runs.
+    kill -TERM -- "-$suite_pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$suite_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$suite_pid" 2>/dev/null || true
+  fi
   if [ -n "$operator_pid" ] && kill -0 "$operator_pid" 2>/dev/null; then
     kill -TERM "$operator_pid" 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$operator_pid" 2>/dev/null || break; sleep 0.1; done
@@ -141,12 +148,17 @@ fi
 args+=(--report-output="$report" "${suite_args[@]}")
 
 log "go test . -run TestConformance -args ${args[*]}"
-set +e
-(cd "$conformance_dir/conformance" && GOWORK=off GOFLAGS=-buildvcs=false \
+# In the background and waited for, so a signal reaches the trap at once (bash runs traps
+# only between foreground commands); setsid gives it a process group to stop as a whole.
+(cd "$conformance_dir/conformance" && GOWORK=off GOFLAGS=-buildvcs=false exec setsid -w \
   go test . -v -count=1 -run '^TestConformance$' -timeout "${GATEHOUSE_CONFORMANCE_TIMEOUT:-90m}" -args "${args[@]}") \
-  2>&1 | tee "$out/conformance.log"
-rc=${PIPESTATUS[0]}
+  > >(tee "$out/conformance.log") 2>&1 &
+suite_pid=$!
+set +e
+wait "$suite_pid"
+rc=$?
 set -e
+suite_pid=""
 
 if [ -f "$report" ]; then
   log "report: $report"
