@@ -13,7 +13,7 @@ let cluster: Cluster;
 test.before(async (t) => {
   const t0 = Date.now();
   // gh-shell: the host's /bin/sh as an image, for processes that echo-basic cannot play.
-  cluster = await startCluster({ restartBackoffMs: 500, kubeletArgs: ["--image=gh-shell=/bin/sh"] });
+  cluster = await startCluster({ nodes: 2, restartBackoffMs: 500, kubeletArgs: ["--image=gh-shell=/bin/sh"] });
   t.log(`cluster up in ${Date.now() - t0} ms: ${cluster.nodes.map((n) => `${n.name} ${n.ip} pods ${n.podCIDR}`).join("; ")}`);
 });
 
@@ -83,11 +83,12 @@ test("a Deployment of echo-basic and its Service: Ready pods on pod IPs answerin
   });
   await core.createNamespacedService({ namespace, body: { metadata: { name: "echo" }, spec: { selector: labels, ports: [{ port: 8080, targetPort: 3000 }] } } });
   const pods = await readyPods(namespace, "app=echo", 2);
-  const cidrBase = cluster.nodes[0]!.podCIDR.split(".0/")[0]!;
   for (const pod of pods) {
     const ip = pod.status!.podIP!;
-    t.true(ip.startsWith(`${cidrBase}.`), `${ip} in ${cluster.nodes[0]!.podCIDR}`);
-    t.is(pod.status?.hostIP, cluster.nodes[0]!.ip);
+    const node = cluster.nodes.find((n) => n.name === pod.spec?.nodeName)!;
+    const cidrBase = node.podCIDR.split(".0/")[0]!;
+    t.true(ip.startsWith(`${cidrBase}.`), `${ip} in ${node.podCIDR}`);
+    t.is(pod.status?.hostIP, node.ip);
     t.is(pod.status?.phase, "Running");
     const cs = pod.status?.containerStatuses?.[0];
     t.true(cs?.ready);
@@ -108,6 +109,12 @@ test("a Deployment of echo-basic and its Service: Ready pods on pod IPs answerin
     return ready.length === 2 ? ready.sort() : undefined;
   });
   t.deepEqual(slices, pods.map((p) => p.status!.podIP!).sort());
+  // Pod to pod, across nodes when the scheduler spread them: from one pod's namespace.
+  const [a, b] = pods as [V1Pod, V1Pod];
+  t.log(`pods on ${a.spec?.nodeName} and ${b.spec?.nodeName}`);
+  const fromPod = execFileSync("ip", ["netns", "exec", cluster.podNetns(a)!, process.execPath, "-e",
+    `fetch("http://${b.status!.podIP}:3000/from-pod").then(async (r) => console.log(r.status, (await r.json()).pod))`]).toString().trim();
+  t.is(fromPod, `200 ${b.metadata!.name}`);
   // The pod log subresource: kube-apiserver -> this node's kubelet port.
   const pod = pods[0]!;
   const logs = await eventually("the request in the log", async () => {
