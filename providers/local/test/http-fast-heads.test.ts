@@ -8,6 +8,8 @@ import { RequestTail, requestHead } from "../src/http/fast/heads.js";
 import { headEnd } from "../src/http/fast/head-end.js";
 import { HEAD_BAD, HEAD_DELEGATE, HEAD_FAST, RequestHead, parseRequestHead } from "../src/http/fast/request-head.js";
 import type { HeaderMap } from "../src/http/router/index.js";
+import { splitHost } from "../src/http/request-view.js";
+import { viewOf } from "../src/http/fast/view.js";
 
 const NAMES = ["accept", "cookie", "te", "connection", "keep-alive", "host", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-a"];
 const value = fc.stringMatching(/^[\x21-\x7e\x80-\xff][\x20-\x7e\x80-\xff]{0,10}$/);
@@ -89,4 +91,23 @@ test("malformed heads are refused whatever else they hold", (t) => {
   ]) {
     t.is(parse(s).code, HEAD_BAD, JSON.stringify(s));
   }
+});
+
+test("viewOf() splits Host as splitHost() does, also when the connection's previous Host differs", (t) => {
+  const hosts = fc.oneof(
+    fc.constantFrom("a.test", "A.Test", "a.test:80", "A.test:8080", "a.test:0", "a.test:65536", "a.test:0x50", "a.test:", ":80", "[::1]", "[::1]:443", "[::1]:x", "1.2.3.4:5", "h:1e3"),
+    fc.stringMatching(/^[a-zA-Z0-9.:[\]-]{1,12}$/),
+  );
+  fc.assert(fc.property(fc.array(hosts, { minLength: 1, maxLength: 4 }), (seq) => {
+    const h = new RequestHead();
+    for (const host of seq) {
+      const b = Buffer.from(`GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`, "latin1");
+      if (parseRequestHead(b, 0, b.length, h) !== HEAD_FAST) continue;
+      const v = viewOf(h);
+      const want = splitHost(host);
+      if (v.host !== want.host || v.hostPort !== want.port) return false;
+    }
+    return true;
+  }), { numRuns: 3000 });
+  t.pass();
 });

@@ -59,18 +59,20 @@ export class RequestHead {
   close = false;
   /** Why not the fast path (HEAD_DELEGATE / HEAD_BAD), for logs and tests. */
   reason = "";
-  /** The previous request's Host value on this connection (usually the same: no new string). */
+  /** The previous request's Host value and target on this connection (often the same: no new strings). */
   private lastHost = "";
+  private lastTarget = "";
+  /** viewOf()'s split of the last Host value it saw (per connection). */
+  splitFrom = "";
+  splitHost = "";
+  splitPort = 0;
 
   hostValue(buf: Buffer, start: number, end: number): string {
-    const last = this.lastHost;
-    const n = end - start;
-    if (last.length === n) {
-      let i = 0;
-      while (i < n && last.charCodeAt(i) === buf[start + i]) i++;
-      if (i === n) return last;
-    }
-    return this.lastHost = latin1(buf, start, end);
+    return same(this.lastHost, buf, start, end) ? this.lastHost : this.lastHost = latin1(buf, start, end);
+  }
+
+  targetValue(buf: Buffer, start: number, end: number): string {
+    return same(this.lastTarget, buf, start, end) ? this.lastTarget : this.lastTarget = latin1(buf, start, end);
   }
 
   reset(): void {
@@ -82,6 +84,14 @@ export class RequestHead {
     this.close = false;
     this.reason = "";
   }
+}
+
+/** Does `s` hold exactly the bytes buf[start..end)? */
+function same(s: string, buf: Buffer, start: number, end: number): boolean {
+  const n = end - start;
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== buf[start + i]) return false;
+  return true;
 }
 
 function bad(h: RequestHead, reason: string): number {
@@ -111,7 +121,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, h: Req
     if (b >= 0x80) delegate = "non-ASCII request target";
   }
   if (i === ts) return bad(h, "empty request target");
-  h.target = latin1(buf, ts, i);
+  h.target = h.targetValue(buf, ts, i);
   i++;
   // version
   if (i + 10 <= end && isHttp11(buf, i)) {

@@ -20,25 +20,37 @@ export function viewOf(h: RequestHead): RequestView {
   }
   const v: RequestView = { method: h.method, url, host: "", headers: h.headers, scheme: "http" };
   if (raw === "") return v;
+  // The same Host as the previous request on the connection (the usual case): its split again.
+  if (raw !== h.splitFrom) {
+    h.splitFrom = raw;
+    split(raw, h);
+  }
+  v.host = h.splitHost;
+  if (h.splitPort > 0) v.hostPort = h.splitPort;
+  return v;
+}
+
+/** Lowercased host and port (0: none) of a Host value, into h.splitHost / h.splitPort. */
+function split(raw: string, h: RequestHead): void {
+  h.splitPort = 0;
   const colon = raw.lastIndexOf(":");
-  if (colon < 0 && !hasUpper(raw)) {
-    v.host = raw;
-    return v;
+  if (colon < 0) {
+    h.splitHost = hasUpper(raw) ? raw.toLowerCase() : raw;
+    return;
   }
   // `name:port` (not an IPv6 literal): split here, as splitHost would.
   if (colon > 0 && raw.charCodeAt(0) !== 91 /* [ */) {
     const port = portOf(raw, colon + 1);
     if (port > 0) {
       const name = raw.slice(0, colon);
-      v.host = hasUpper(name) ? name.toLowerCase() : name;
-      v.hostPort = port;
-      return v;
+      h.splitHost = hasUpper(name) ? name.toLowerCase() : name;
+      h.splitPort = port;
+      return;
     }
   }
   const { host, port } = splitHost(raw);
-  v.host = host;
-  if (port !== undefined) v.hostPort = port;
-  return v;
+  h.splitHost = host;
+  h.splitPort = port ?? 0;
 }
 
 /** The decimal port at s[from..], or 0 when it is not one (1..65535). */
