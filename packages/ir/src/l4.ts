@@ -14,8 +14,8 @@ function mostSpecific(hostnames: readonly string[]): string {
 
 /**
  * One IRL4Route per valid rule of each attached route of `kind`. Order: most specific SNI
- * hostname first (TLS), then oldest route, then `ns/name`, then rule order — for TCP/UDP,
- * where one listener serves one route, the first entry is the one the spec says wins.
+ * hostname first (TLS), then oldest route, then `ns/name`, then rule order. TCP/UDP: the
+ * oldest route's rules only.
  */
 export function buildL4Routes(kind: L4Kind, listener: ListenerNode, attachments: readonly Attachment[]): IRL4Route[] {
   const ranked: { r: IRL4Route; host: string; created: string; key: string; rule: number }[] = [];
@@ -38,5 +38,8 @@ export function buildL4Routes(kind: L4Kind, listener: ListenerNode, attachments:
   void listener;
   ranked.sort((x, y) =>
     compareHostnames(x.host, y.host) || cmp(x.created, y.created) || cmp(x.key, y.key) || x.rule - y.rule);
+  // TCP/UDP: several routes may be attached, but nothing in a connection or datagram tells
+  // them apart; only the oldest route's rules are served.
+  if (kind !== "TLSRoute" && ranked.length > 0) return ranked.filter((x) => x.key === ranked[0]!.key).map((x) => x.r);
   return ranked.map((x) => x.r);
 }

@@ -1,9 +1,8 @@
-// Routes that cannot share one listener; the oldest (creationTimestamp, then
-// `namespace/name`) is served, the others get Accepted=False on that parent:
-//  - an HTTPRoute and a GRPCRoute with intersecting hostnames (spec, GRPCRoute.spec.hostnames:
-//    "MUST accept exactly one");
-//  - two TCPRoutes, or two UDPRoutes, on one listener: nothing in a connection or datagram
-//    tells them apart, so the newer would never receive traffic.
+// Routes that cannot share one listener: an HTTPRoute and a GRPCRoute with intersecting
+// hostnames (spec, GRPCRoute.spec.hostnames: "MUST accept exactly one"); the oldest
+// (creationTimestamp, then `namespace/name`) is served, the others get Accepted=False on that
+// parent. Two TCPRoutes (or UDPRoutes) on one listener are both Accepted and attached (v1.6,
+// conformance TCPRouteMultipleRoutesAttachment); the IR sends traffic to the oldest only.
 import { COND, REASON, cond } from "@gatehouse/model";
 import type { ParentNode, RouteNode } from "../types.js";
 import { hostnamesOverlap } from "../hostnames.js";
@@ -31,9 +30,7 @@ export function rejectListenerConflicts(routes: readonly RouteNode[], served: Re
     for (const [e, winner] of losers(entries)) {
       let why = lost.get(e.parent);
       if (!why) lost.set(e.parent, (why = new Map()));
-      why.set(e.listener, `listener ${e.listener} of Gateway ${e.parent.gatewayKey} already serves ${winner.route.kind} ${winner.route.key}, which was created first (or, created at the same time, sorts first by namespace/name); ${e.route.kind === "TCPRoute" || e.route.kind === "UDPRoute"
-        ? `a ${e.route.kind} listener serves one route`
-        : "an HTTPRoute and a GRPCRoute may not share a hostname on one listener"}`);
+      why.set(e.listener, `listener ${e.listener} of Gateway ${e.parent.gatewayKey} already serves ${winner.route.kind} ${winner.route.key}, which was created first (or, created at the same time, sorts first by namespace/name); an HTTPRoute and a GRPCRoute may not share a hostname on one listener`);
     }
   }
   if (lost.size === 0) return [...routes];
@@ -63,7 +60,7 @@ function contestedListeners(served: ReadonlyMap<string, number>): Set<string> {
   }
   const out = new Set<string>();
   for (const [listener, c] of perListener) {
-    if ((c.HTTPRoute && c.GRPCRoute) || (c.TCPRoute ?? 0) > 1 || (c.UDPRoute ?? 0) > 1) out.add(listener);
+    if (c.HTTPRoute && c.GRPCRoute) out.add(listener);
   }
   return out;
 }
@@ -101,7 +98,6 @@ function losers(entries: readonly Entry[]): [Entry, Entry][] {
   if (entries.length < 2) return [];
   const kind = (k: string) => entries.filter((e) => e.route.kind === k).sort(older);
   const out: [Entry, Entry][] = [];
-  for (const l4 of [kind("TCPRoute"), kind("UDPRoute")]) for (const e of l4.slice(1)) out.push([e, l4[0]!]);
   const http = kind("HTTPRoute"), grpc = kind("GRPCRoute");
   if (http.length === 0 || grpc.length === 0) return out; // the common case: no pair to compare
   // Oldest first; an entry loses to an older accepted entry of the other kind it intersects.
