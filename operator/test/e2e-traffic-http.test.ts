@@ -297,6 +297,10 @@ test("CORS: preflight answered by the Gateway, allowed origin gets the allow hea
   t.regex(String(get.headers["access-control-expose-headers"]), /x-echo/i);
   const evil = await q({ headers: { origin: "https://evil.example.net" } });
   t.is(evil.headers["access-control-allow-origin"], undefined);
+  const evilPre = await q({ method: "OPTIONS", headers: { origin: "https://evil.example.net", "access-control-request-method": "PUT" } });
+  t.is(evilPre.status, 204);
+  t.is(evilPre.headers["access-control-allow-origin"], undefined);
+  t.false(e["cors"]!.seen.some((s) => s.method === "OPTIONS"), "a refused preflight is answered by the Gateway too");
 });
 
 test("timeouts: a slow backend gets 504 (request and backendRequest timeouts); fast requests pass", async (t) => {

@@ -97,9 +97,11 @@ class PortRouter implements Router {
     let origin: string | undefined;
     if (plan.cors) {
       origin = allowedOrigin(plan.cors, headers);
-      if (origin !== undefined) {
-        const asked = preflightMethod(req.method, headers);
-        if (asked !== undefined) return respond(source, 204, "", preflightHeaders(plan.cors, origin, asked, headers));
+      const asked = preflightMethod(req.method, headers);
+      // A preflight is the gateway's to answer: with the allow headers for an allowed origin,
+      // without any for another (the browser then refuses the actual request).
+      if (asked !== undefined) {
+        return respond(source, 204, "", origin === undefined ? undefined : preflightHeaders(plan.cors, origin, asked, headers));
       }
     }
     if (plan.direct) return respond(source, plan.direct.status, "no valid backend for this route\n");
