@@ -133,6 +133,28 @@ test.serial("pipelined requests are answered in order, bodies included", async (
   c.close();
 });
 
+test.serial("a client pipelining many requests without reading: every answer arrives, in order, once it reads", async (t) => {
+  const c = await client();
+  const blocked = fastStats.writesBlocked;
+  c.socket.pause();
+  // Redirects repeat the (long) path: ~8 MB of answers.
+  const n = 2000;
+  const long = "x".repeat(4000);
+  let batch = "";
+  for (let i = 0; i < n; i++) batch += `GET /redirect/${i}/${long} HTTP/1.1\r\n${H}\r\n`;
+  c.send(batch);
+  await new Promise((r) => setTimeout(r, 300));
+  c.socket.resume();
+  for (let i = 0; i < n; i++) {
+    const r = await c.response();
+    if (r.status !== 301 || !r.headers.location?.includes(`/redirect/${i}/`)) { t.fail(`answer ${i}: ${r.status} ${r.headers.location?.slice(0, 40)}`); break; }
+  }
+  t.true(fastStats.writesBlocked > blocked, "the answers filled the socket at least once");
+  c.send(`GET /after-flood HTTP/1.1\r\n${H}\r\n`);
+  t.is(echo((await c.response()).body).url, "/after-flood");
+  c.close();
+});
+
 test.serial("a chunked upstream answer passes with its framing, extensions and trailers; the connection stays usable", async (t) => {
   const c = await client();
   c.send(`GET /raw/chunked HTTP/1.1\r\n${H}\r\n`);

@@ -16,6 +16,7 @@ import { RequestTail, decisionResponse, safeFields, safePath, safeValue, textRes
 import { HEAD_BAD, HEAD_DELEGATE, RequestHead, hasBareLF, parseRequestHead } from "./request-head.js";
 import { countDelegation, fastStats } from "./stats.js";
 import { viewOf } from "./view.js";
+import { flushWrites, writeLater, type WriteOwner } from "./write-batch.js";
 
 /** Waiting for a request (nothing of it yet). */
 export const P_IDLE = 0;
@@ -39,7 +40,7 @@ function onConnError(this: ConnSocket): void { this.destroy(); }
 function onConnClose(this: ConnSocket): void { this[kConn]?.closed(); }
 function onConnDrain(this: ConnSocket): void { this[kConn]?.drained(); }
 
-export class FastConn {
+export class FastConn implements WriteOwner {
   phase = P_HEAD;
   /** When the current idle or head phase began (ms). */
   since: number;
@@ -198,23 +199,17 @@ export class FastConn {
       const close = h.close || host.draining || h.contentLength > 0;
       const out = decisionResponse(d, close, h.method === "HEAD");
       if (out === null) {
-        this.socket.write(textResponse(500, "internal error\n", true), "latin1");
+        this.write(textResponse(500, "internal error\n", true));
         this.shutdown();
         return false;
       }
-      const flushed = this.socket.write(out, "latin1");
+      this.write(out);
       if (close) {
         this.shutdown();
         return false;
       }
       this.phase = P_IDLE;
       this.since = Date.now();
-      if (!flushed) {
-        // A client that pipelines without reading: stop until it reads.
-        this.answersBlocked = true;
-        this.pauseReading();
-        return false;
-      }
       return true;
     }
     const t = d.target;
@@ -260,14 +255,28 @@ export class FastConn {
     return this.closeRequested || this.bodyLeft > 0 || this.clientEnded || this.front.host.draining;
   }
 
-  write(data: string): boolean {
-    return this.socket.write(data, "latin1");
+  /** Text of the proxy's own (one-byte strings), written at the end of this round of events. */
+  write(data: string): void {
+    writeLater(this.socket, Buffer.from(data, "latin1"), this);
   }
 
-  /** Bytes the connection may keep (never a view of a reused read buffer). */
-  writeOwned(data: Buffer): boolean {
+  /** Bytes the connection may keep (never a view of a reused read buffer), written at the end of this round. */
+  writeOwned(data: Buffer): void {
     this.active = true;
-    return this.socket.write(data);
+    writeLater(this.socket, data, this);
+  }
+
+  /** A held write found the socket full: stop feeding it until 'drain'. */
+  writeBlocked(): void {
+    fastStats.writesBlocked++;
+    const ex = this.ex;
+    if (ex !== null) {
+      ex.clientBlocked();
+      return;
+    }
+    // A client that pipelines without reading: no more answers until it reads.
+    this.answersBlocked = true;
+    this.pauseReading();
   }
 
   /** The exchange is over (its response written, or failed with the proxy's answer). */
@@ -279,16 +288,12 @@ export class FastConn {
     }
     this.phase = P_IDLE;
     this.since = now;
-    this.resumeReading();
+    if (!this.answersBlocked) this.resumeReading();
     if (this.pending !== null || this.clientEnded) this.advance();
   }
 
   drained(): void {
-    const ex = this.ex;
-    if (ex !== null) {
-      ex.clientDrained();
-      return;
-    }
+    this.ex?.clientDrained();
     if (this.answersBlocked) {
       this.answersBlocked = false;
       this.resumeReading();
@@ -342,7 +347,9 @@ export class FastConn {
     this.phase = P_CLOSED;
     this.pending = null;
     const s = this.socket;
-    if (!s.destroyed) s.destroySoon();
+    if (s.destroyed) return;
+    flushWrites();
+    s.destroySoon();
   }
 
   destroy(): void {
@@ -353,7 +360,7 @@ export class FastConn {
 
   private reject(status: number, text: string): void {
     fastStats.rejected++;
-    this.socket.write(textResponse(status, text, true), "latin1");
+    this.write(textResponse(status, text, true));
     this.shutdown();
   }
 
@@ -368,6 +375,8 @@ export class FastConn {
       s.destroy();
       return;
     }
+    // Answers already given go out before Node's.
+    flushWrites();
     s.pause();
     s.off("data", onConnData);
     s.off("end", onConnEnd);
@@ -391,7 +400,7 @@ export class FastConn {
         return;
       case P_HEAD:
         if (now - this.since > headersMs) {
-          this.socket.write(textResponse(408, "request timeout\n", true), "latin1");
+          this.write(textResponse(408, "request timeout\n", true));
           this.shutdown();
         }
         return;
@@ -409,6 +418,6 @@ export class FastConn {
 
   /** Drain: an idle connection closes now; a busy one after its response (Connection: close). */
   closeIfIdle(): void {
-    if (this.phase === P_IDLE && this.pending === null) this.destroy();
+    if (this.phase === P_IDLE && this.pending === null) this.shutdown();
   }
 }

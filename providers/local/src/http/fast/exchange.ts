@@ -18,6 +18,7 @@ import { EXTRA_CHUNKED, EXTRA_CHUNKED_CLOSE, EXTRA_CLOSE, NO_EXTRA, responseHead
 import type { ResponseHead } from "./response-head.js";
 import type { ResponseSink } from "./response-reader.js";
 import { rawPool, type RawPool, type UpConn, type UpstreamUser } from "./upstream-pool.js";
+import { writeLater } from "./write-batch.js";
 
 export type ForwardDecision = Extract<Decision, { type: "forward" }>;
 
@@ -153,7 +154,9 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     const s = up.socket;
     const held = this.held;
     if (held === null) {
-      s.write(this.head);
+      // A bodiless request goes out with the others of this round; a body follows its head at once.
+      if (this.bodyLength === 0) writeLater(s, this.head, null);
+      else s.write(this.head);
     } else {
       this.held = null;
       s.cork();
@@ -213,6 +216,15 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     if (!up.socket.write(chunk)) this.conn.pauseReading();
   }
 
+  /** The client's socket is full: stop reading the upstream until it drains. */
+  clientBlocked(): void {
+    const up = this.up;
+    if (up !== null && !this.upPaused) {
+      this.upPaused = true;
+      up.socket.pause();
+    }
+  }
+
   /** The client can take more (after a write returned false). */
   clientDrained(): void {
     if (this.upPaused) {
@@ -262,28 +274,25 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
   onResponseBody(buf: Buffer, start: number, end: number): void {
     if (this.discarding || this.finished || start === end) return;
     const head = this.headOut;
-    let ok: boolean;
-    if (head !== null) {
-      this.headOut = null;
-      this.written = true;
-      const used = this.headUsed;
-      const n = end - start;
-      if (used + n <= head.length) {
-        copyBytes(buf, start, end, head, used);
-        ok = this.conn.writeOwned(used + n === head.length ? head : head.subarray(0, used + n));
-      } else {
-        const out = Buffer.allocUnsafe(used + n);
-        copyBytes(head, 0, used, out, 0);
-        copyBytes(buf, start, end, out, used);
-        ok = this.conn.writeOwned(out);
-      }
-    } else {
-      ok = this.conn.writeOwned(Buffer.from(buf.subarray(start, end)));
+    if (head === null) {
+      const out = Buffer.allocUnsafe(end - start);
+      copyBytes(buf, start, end, out, 0);
+      this.conn.writeOwned(out);
+      return;
     }
-    if (!ok && !this.upPaused && this.up !== null) {
-      this.upPaused = true;
-      this.up.socket.pause();
+    this.headOut = null;
+    this.written = true;
+    const used = this.headUsed;
+    const n = end - start;
+    if (used + n <= head.length) {
+      copyBytes(buf, start, end, head, used);
+      this.conn.writeOwned(used + n === head.length ? head : head.subarray(0, used + n));
+      return;
     }
+    const out = Buffer.allocUnsafe(used + n);
+    copyBytes(head, 0, used, out, 0);
+    copyBytes(buf, start, end, out, used);
+    this.conn.writeOwned(out);
   }
 
   onResponseEnd(extra: boolean): void {

@@ -6,6 +6,8 @@ export const fastStats = {
   delegated: 0,
   /** Requests refused as malformed (400/431). */
   rejected: 0,
+  /** Held writes that found a client's socket full (backpressure). */
+  writesBlocked: 0,
   /** Why connections were handed over, by reason. */
   reasons: new Map<string, number>(),
 };
