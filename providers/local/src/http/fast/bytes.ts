@@ -19,8 +19,6 @@ export const SP = 32;
 export const HTAB = 9;
 export const COLON = 58;
 
-export const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
-
 type Latin1 = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** The bytes as a one-byte string (no validation; callers checked them). */

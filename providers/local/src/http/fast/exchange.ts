@@ -56,7 +56,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
   private headOut: Buffer | null = null;
   /** Bytes of headOut used so far. */
   private headUsed = 0;
-  /** ...and written to the client. */
+  /** The final head went to the client: a failure now resets the connection instead of answering. */
   private written = false;
   private closeAfter = false;
   private upPaused = false;
