@@ -2,41 +2,15 @@
 // Node, whose parser refuses them) and the connection closed; never forwarded. Head size
 // and time limits.
 import test from "ava";
-import { httpEcho, raw, type EchoBackend } from "./fixtures/http-backends.js";
+import { raw } from "./fixtures/http-backends.js";
 import { RawClient } from "./fixtures/http-fast-raw.js";
-import { boundPort, gateway, gatewayClass, httpRoute, service, settings, startProxy, toService, type Proxy } from "./fixtures/http-world.js";
+import { statusOf, useOneRouteProxy } from "./fixtures/http-one-route.js";
 
 const PROXY = "127.63.0.1";
-let web: EchoBackend;
-let proxy: Proxy;
-
-test.before(async () => {
-  web = await httpEcho("web", "127.63.0.2");
-  const objects = [
-    gatewayClass(),
-    gateway([{ name: "http", port: 80, protocol: "HTTP" }]),
-    ...service("web", [{ address: web.address, port: web.port }]),
-    httpRoute("site", { rules: [toService("web")] }),
-  ];
-  proxy = await startProxy(boundPort(objects, PROXY, 0), settings({
-    maxRequestHeaderBytes: 2048,
-    requestHeadersTimeoutMs: 300,
-    idleTimeoutMs: 400,
-  }));
-});
-
-test.after.always(async () => {
-  await proxy?.stop();
-  await web?.close();
-});
-
-function statusOf(data: string): number {
-  const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
-  return m ? Number(m[1]) : 0;
-}
+const w = useOneRouteProxy(PROXY, "127.63.0.2", { maxRequestHeaderBytes: 2048, requestHeadersTimeoutMs: 300, idleTimeoutMs: 400 });
 
 function forwarded(path: string): boolean {
-  return web.requests.some((q) => q.url.startsWith(path));
+  return w.web.requests.some((q) => q.url.startsWith(path));
 }
 
 const REFUSED: [string, string, number][] = [
@@ -69,7 +43,7 @@ const REFUSED: [string, string, number][] = [
 
 for (const [name, bytes, status] of REFUSED) {
   test(`${name}: ${status}, closed, not forwarded`, async (t) => {
-    const r = await raw(PROXY, proxy.port, bytes);
+    const r = await raw(PROXY, w.proxy.port, bytes);
     t.is(statusOf(r.data), status, r.data);
     t.true(r.closed);
     const path = /^\S+ (\/s\/[^\s\u0001]*)/.exec(bytes)?.[1] ?? "/s/";
@@ -80,7 +54,7 @@ for (const [name, bytes, status] of REFUSED) {
 
 test("a request inside a body is a body: one request forwarded", async (t) => {
   const inner = "GET /s/inner HTTP/1.1\r\nHost: a\r\n\r\n";
-  const c = await RawClient.open(PROXY, proxy.port);
+  const c = await RawClient.open(PROXY, w.proxy.port);
   c.send(`POST /s/carrier HTTP/1.1\r\nHost: a\r\nContent-Length: ${inner.length}\r\n\r\n${inner}`);
   const r = await c.response();
   t.is(r.status, 200);
@@ -91,7 +65,7 @@ test("a request inside a body is a body: one request forwarded", async (t) => {
 });
 
 test("Connection: close ends the connection: a pipelined request after it is not served", async (t) => {
-  const r = await raw(PROXY, proxy.port, "GET /s/closing HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /s/after-close HTTP/1.1\r\nHost: a\r\n\r\n");
+  const r = await raw(PROXY, w.proxy.port, "GET /s/closing HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /s/after-close HTTP/1.1\r\nHost: a\r\n\r\n");
   t.is(statusOf(r.data), 200);
   t.true(r.closed);
   t.is(r.data.split("HTTP/1.1 ").length - 1, 1);
@@ -99,10 +73,10 @@ test("Connection: close ends the connection: a pipelined request after it is not
 });
 
 test("a head over the limit: 431, also when it arrives in small pieces", async (t) => {
-  const whole = await raw(PROXY, proxy.port, `GET /s/big HTTP/1.1\r\nHost: a\r\nX-Big: ${"x".repeat(3000)}\r\n\r\n`);
+  const whole = await raw(PROXY, w.proxy.port, `GET /s/big HTTP/1.1\r\nHost: a\r\nX-Big: ${"x".repeat(3000)}\r\n\r\n`);
   t.is(statusOf(whole.data), 431);
   t.true(whole.closed);
-  const c = await RawClient.open(PROXY, proxy.port);
+  const c = await RawClient.open(PROXY, w.proxy.port);
   c.send("GET /s/big2 HTTP/1.1\r\nHost: a\r\n");
   for (let i = 0; i < 30 && !c.closed; i++) {
     c.send(`X-F${i}: ${"y".repeat(100)}\r\n`);
@@ -114,7 +88,7 @@ test("a head over the limit: 431, also when it arrives in small pieces", async (
 });
 
 test("a head that trickles in forever is cut off by the headers timeout", async (t) => {
-  const c = await RawClient.open(PROXY, proxy.port);
+  const c = await RawClient.open(PROXY, w.proxy.port);
   c.send("GET /s/trickle HTTP/1.1\r\nHost: a\r\n");
   for (let i = 0; i < 40 && !c.closed; i++) {
     c.send(`X-T${i}: 1\r\n`);
@@ -126,14 +100,14 @@ test("a head that trickles in forever is cut off by the headers timeout", async 
 });
 
 test("an idle keep-alive connection is closed after the idle timeout", async (t) => {
-  const c = await RawClient.open(PROXY, proxy.port);
+  const c = await RawClient.open(PROXY, w.proxy.port);
   c.send("GET /s/idle HTTP/1.1\r\nHost: a\r\n\r\n");
   t.is((await c.response()).status, 200);
   t.true(await c.waitClosed(5000));
 });
 
 test("a client that half-closes after its request still gets the answer", async (t) => {
-  const c = await RawClient.open(PROXY, proxy.port);
+  const c = await RawClient.open(PROXY, w.proxy.port);
   c.send("GET /s/half HTTP/1.1\r\nHost: a\r\n\r\n");
   c.socket.end();
   const r = await c.response();
