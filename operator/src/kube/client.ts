@@ -213,6 +213,8 @@ export const CORE_RESOURCES = {
  */
 export const GATEHOUSE_RESOURCES = {
   LocalProxyConfig: { group: "gatehouse.dev", version: "v1alpha1", resource: "localproxyconfigs", kind: "LocalProxyConfig", namespaced: true },
+  LatticeConfig: { group: "gatehouse.dev", version: "v1alpha1", resource: "latticeconfigs", kind: "LatticeConfig", namespaced: true },
+  GCPConfig: { group: "gatehouse.dev", version: "v1alpha1", resource: "gcpconfigs", kind: "GCPConfig", namespaced: true },
 } as const satisfies Record<string, ResourceType>;
 
 /** apiVersion as written in objects ("v1", "gateway.networking.k8s.io/v1"). */

@@ -26,5 +26,34 @@ export function buildDesiredState(graph: Graph, memo?: IRMemo): DesiredState {
     .filter((g) => g.accepted)
     .sort((a, b) => cmp(a.key, b.key))
     .map((g) => buildGateway(g, byGateway.get(g.key) ?? [], memo));
-  return { gateways };
+  const annotations = ownAnnotations(graph, new Set(gateways.map((g) => g.key)));
+  return Object.keys(annotations).length > 0 ? { gateways, annotations } : { gateways };
+}
+
+/** Annotations under this prefix are the providers' memory; all others are the user's. */
+export const ANNOTATION_PREFIX = "gatehouse.dev/";
+
+function prefixed(metadata: unknown): Record<string, string> | undefined {
+  const a = (metadata as { annotations?: unknown } | undefined)?.annotations;
+  if (a == null || typeof a !== "object") return undefined;
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(a).sort()) {
+    const v = (a as Record<string, unknown>)[k];
+    if (k.startsWith(ANNOTATION_PREFIX) && typeof v === "string") out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function ownAnnotations(graph: Graph, served: ReadonlySet<string>): Record<string, Record<string, string>> {
+  const found: [string, Record<string, string>][] = [];
+  for (const g of graph.gateways ?? []) {
+    const a = served.has(g.key) ? prefixed(g.object?.metadata) : undefined;
+    if (a) found.push([g.source, a]);
+  }
+  for (const r of graph.routes ?? []) {
+    const a = (r.parents ?? []).some((p) => served.has(p.gatewayKey)) ? prefixed(r.object?.metadata) : undefined;
+    if (a) found.push([r.source, a]);
+  }
+  found.sort((x, y) => cmp(x[0], y[0]));
+  return Object.fromEntries(found);
 }

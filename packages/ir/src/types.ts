@@ -8,6 +8,12 @@ import type {
 export interface DesiredState {
   /** Gateways of every class we serve, sorted by key; a provider takes those of its controllerName. */
   gateways: IRGateway[];
+  /**
+   * `gatehouse.dev/` annotations of the Gateways and routes above, keyed by their source
+   * (`gateway/<ns>/<name>`, `httproute/<ns>/<name>`): what a cloud provider wrote back through
+   * ProviderResults (resource ids) and reads on its next start. Objects without any are absent.
+   */
+  annotations?: Record<string, Record<string, string>>;
 }
 
 export interface IRGateway {

@@ -3,10 +3,17 @@
 // standalone mode reach the core unchecked).
 import type { ObjectMeta } from "./core-kinds.js";
 
-/** Parameters of the local backend's GatewayClasses (namespaced; see providers/local/README.md). */
-export interface LocalProxyConfig {
+/** A gatehouse.dev parameters object: a GatewayClass parametersRef target (namespaced). */
+export interface GatehouseConfig {
   apiVersion?: string;
   kind?: string;
   metadata?: ObjectMeta;
   spec?: unknown;
 }
+
+/** Parameters of the local backend's GatewayClasses (see providers/local/README.md). */
+export type LocalProxyConfig = GatehouseConfig;
+/** Parameters of the aws-vpc-lattice backend's GatewayClasses (see providers/aws-vpc-lattice/README.md). */
+export type LatticeConfig = GatehouseConfig;
+/** Parameters of the gcp backend's GatewayClasses (see providers/gcp/README.md). */
+export type GCPConfig = GatehouseConfig;

@@ -1,6 +1,6 @@
 export const GATEWAY_GROUP = "gateway.networking.k8s.io";
 export const CORE_GROUP = "";
-/** gatehouse's own kinds (LocalProxyConfig). */
+/** gatehouse's own kinds (LocalProxyConfig, LatticeConfig, GCPConfig). */
 export const GATEHOUSE_GROUP = "gatehouse.dev";
 export const LOCAL_PROXY_CONFIG_API_VERSION = "gatehouse.dev/v1alpha1";
 
@@ -21,6 +21,8 @@ export const KIND = {
   Namespace: "Namespace",
   ConfigMap: "ConfigMap",
   LocalProxyConfig: "LocalProxyConfig",
+  LatticeConfig: "LatticeConfig",
+  GCPConfig: "GCPConfig",
 } as const;
 export type Kind = (typeof KIND)[keyof typeof KIND];
 
@@ -36,7 +38,7 @@ export function groupOf(kind: Kind): string {
   switch (kind) {
     case "Service": case "EndpointSlice": case "Secret": case "Namespace": case "ConfigMap":
       return kind === "EndpointSlice" ? "discovery.k8s.io" : CORE_GROUP;
-    case "LocalProxyConfig":
+    case "LocalProxyConfig": case "LatticeConfig": case "GCPConfig":
       return GATEHOUSE_GROUP;
     default:
       return GATEWAY_GROUP;

@@ -2,7 +2,7 @@ import type {
   BackendTLSPolicy, GRPCRoute, Gateway, GatewayClass, HTTPRoute, ReferenceGrant, TCPRoute, TLSRoute, UDPRoute,
 } from "./gateway-api.js";
 import type { ConfigMap, EndpointSlice, Namespace, Secret, Service } from "./core-kinds.js";
-import type { LocalProxyConfig } from "./gatehouse-kinds.js";
+import type { GCPConfig, LatticeConfig, LocalProxyConfig } from "./gatehouse-kinds.js";
 import { KIND, type Kind } from "./kinds.js";
 import { keyOf, nameOf, type Meta } from "./keys.js";
 
@@ -24,6 +24,10 @@ export interface Snapshot {
   ConfigMap: ConfigMap[];
   /** gatehouse.dev/v1alpha1 LocalProxyConfig: GatewayClass parameters of the local backend. */
   LocalProxyConfig: LocalProxyConfig[];
+  /** gatehouse.dev/v1alpha1 LatticeConfig: GatewayClass parameters of the aws-vpc-lattice backend. */
+  LatticeConfig: LatticeConfig[];
+  /** gatehouse.dev/v1alpha1 GCPConfig: GatewayClass parameters of the gcp backend. */
+  GCPConfig: GCPConfig[];
 }
 
 export function emptySnapshot(): Snapshot {

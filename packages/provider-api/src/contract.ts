@@ -31,6 +31,11 @@ export interface GatewayResult {
   addresses: GatewayStatusAddress[];
   /** Every listener the provider serves; empty means "all follow the Gateway". A valid listener missing from a non-empty list is Pending. */
   listeners: ListenerResult[];
+  /**
+   * `gatehouse.dev/` annotations the leader sets on the Gateway (cloud resource ids/ARNs,
+   * GKE-style resource lists); null removes a key. They come back in DesiredState.annotations.
+   */
+  annotations?: Record<string, string | null>;
 }
 
 export interface RouteResult {
@@ -39,6 +44,8 @@ export interface RouteResult {
   gatewayKey: string;
   /** An error programming this route on this parent; absent when fine. */
   error?: { reason: string; message: string };
+  /** As GatewayResult.annotations, set on the route (e.g. the Lattice DNS name per parent). */
+  annotations?: Record<string, string | null>;
 }
 
 /** What a provider reports after apply; merged into status by @gatehouse/status. */

@@ -60,7 +60,7 @@ interface KindState {
 const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 const ALWAYS_RELEVANT = new Set<Kind>([
   "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
-  "ReferenceGrant", "BackendTLSPolicy", "Namespace", "LocalProxyConfig",
+  "ReferenceGrant", "BackendTLSPolicy", "Namespace", "LocalProxyConfig", "LatticeConfig", "GCPConfig",
 ]);
 
 export class KubeSource implements Source {
