@@ -33,6 +33,7 @@ function rig(opts: { leader?: boolean; provider?: RecordingProvider; settings?: 
     kube: {
       source: () => source, statusSink: () => sink, leaderElector: () => elector, eventRecorder: () => recorder,
       finalizers: () => (opts.finalizers ? finalizers : undefined),
+      annotations: () => undefined,
     },
   });
   // What a test does to swap the provider: rebind the multi-binding.

@@ -21,7 +21,7 @@ import { localProvider } from "./local-provider.js";
 import { Operator } from "./operator.js";
 import { Reconciler } from "./reconciler.js";
 import type { Settings } from "./settings.js";
-import { Cleanup, RUN_TOKENS, type Finalizers } from "./tokens.js";
+import { Cleanup, RUN_TOKENS, type AnnotationWriter, type Finalizers } from "./tokens.js";
 
 /** Factories for the Kubernetes side; each gets the container to read Settings, KubeConfig, Logger, Metrics. */
 export interface KubeBindings {
@@ -30,6 +30,8 @@ export interface KubeBindings {
   leaderElector(ctx: ResolutionContext): LeaderElector;
   eventRecorder(ctx: ResolutionContext): EventRecorder;
   finalizers(ctx: ResolutionContext): Finalizers | undefined;
+  /** Writes provider-reported annotations (cloud resource ids) on Gateways and routes. */
+  annotations(ctx: ResolutionContext): AnnotationWriter | undefined;
   /**
    * The local backend's Gateway Services (--local-addresses incluster) for one controllerName;
    * `retry` asks for another reconcile after the exposer met API errors.
@@ -65,6 +67,7 @@ export function buildContainer(settings: Settings, opts: ContainerOptions): Cont
   if (settings.leaderElect) c.bind(OPERATOR_TOKENS.LeaderElector).toDynamicValue((ctx) => kube.leaderElector(ctx));
   else c.bind(OPERATOR_TOKENS.LeaderElector).to(AlwaysLeader);
   c.bind(RUN_TOKENS.Finalizers).toDynamicValue((ctx) => kube.finalizers(ctx) as Finalizers);
+  c.bind(RUN_TOKENS.Annotations).toDynamicValue((ctx) => kube.annotations(ctx) as AnnotationWriter);
 
   if (opts.providers) {
     for (const p of opts.providers) c.bind<Provider>(TOKENS.Provider).toConstantValue(p);

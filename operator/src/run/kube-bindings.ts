@@ -8,13 +8,14 @@ import { KubeClient } from "../kube/client.js";
 import { GatewayServices } from "../kube/gateway-services/index.js";
 import { KubeEventRecorder } from "../kube/events/index.js";
 import { FINALIZER, Finalizers as KubeFinalizers } from "../kube/finalizers/index.js";
+import { Annotations } from "../kube/annotations/index.js";
 import { LeaseElector } from "../kube/leader/index.js";
 import { KubeSource } from "../kube/source/index.js";
 import { KubeStatusSink } from "../kube/status/index.js";
 import { OPERATOR_TOKENS, type Clock, type EventRecorder, type LeaderElector, type Source } from "../ports.js";
 import type { KubeBindings } from "./container.js";
 import type { Settings } from "./settings.js";
-import { RUN_TOKENS, type Cleanup, type Finalizers, type ObjectRef } from "./tokens.js";
+import { RUN_TOKENS, type AnnotationWriter, type Cleanup, type Finalizers, type ObjectRef } from "./tokens.js";
 
 const settingsOf = (ctx: ResolutionContext) => ctx.get<Settings>(OPERATOR_TOKENS.Settings);
 const loggerOf = (ctx: ResolutionContext, component: string) => ctx.get<Logger>(OPERATOR_TOKENS.Logger).child({ component });
@@ -66,6 +67,10 @@ export const kubeBindings: KubeBindings = {
     });
   },
   finalizers: (ctx) => new FinalizerAdapter(new KubeFinalizers(clientOf(ctx))),
+  annotations: (ctx): AnnotationWriter => {
+    const kube = new Annotations(clientOf(ctx));
+    return { set: async (ref, annotations) => { await kube.set(ref, annotations); } };
+  },
   exposer: (ctx, controllerName, retry): Exposer => {
     const s = settingsOf(ctx);
     const source = ctx.get<Source>(OPERATOR_TOKENS.Source);

@@ -9,7 +9,8 @@ import type { ProviderRegistry, ProviderResults } from "@gatehouse/provider-api"
 import type { StatusUpdate } from "@gatehouse/status";
 import { OPERATOR_TOKENS, type Clock, type EventRecorder, type LeaderElector, type Source, type StatusSink } from "../ports.js";
 import type { Metrics, SourceCounters } from "./metrics.js";
-import { RUN_TOKENS, type Finalizers, type ObjectRef } from "./tokens.js";
+import { RUN_TOKENS, type AnnotationWriter, type Finalizers, type ObjectRef } from "./tokens.js";
+import { annotationPatches } from "./annotation-patches.js";
 import { TransitionTracker, type Transition } from "./transitions.js";
 import type { Settings } from "./settings.js";
 
@@ -41,6 +42,10 @@ export class Reconciler {
   private started = false;
   private stopping = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** A provider asked to be called again (cloud resources in transient states). */
+  private requeueTimer: NodeJS.Timeout | undefined;
+  /** `kind/ns/name` → JSON of the annotations we last patched: not re-sent before the cache shows them. */
+  private annotated = new Map<string, string>();
   private resyncTimer: NodeJS.Timeout | undefined;
   private retryDelay = RETRY_MIN_MS;
   private readonly eventsInFlight = new Set<Promise<void>>();
@@ -59,6 +64,7 @@ export class Reconciler {
     @inject(TOKENS.ProviderRegistry) private readonly registry: ProviderRegistry,
     @inject(RUN_TOKENS.Finalizers) @optional() private readonly finalizers: Finalizers | undefined,
     @inject(OPERATOR_TOKENS.Settings) private readonly settings: Pick<Settings, "resyncPeriodMs">,
+    @inject(RUN_TOKENS.Annotations) @optional() private readonly annotations: AnnotationWriter | undefined,
   ) {
     if (source.counters) {
       metrics.watchSource(() => {
@@ -124,6 +130,7 @@ export class Reconciler {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.requeueTimer) clearTimeout(this.requeueTimer);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     await this.idle();
     await Promise.allSettled([...this.eventsInFlight]);
@@ -185,6 +192,7 @@ export class Reconciler {
 
       // Only the leader writes; it re-checks, since leadership may have moved during apply.
       if (this.elector.isLeader()) {
+        errors += await this.writeAnnotations(snapshot, fail);
         const changed = out.statuses.filter((u) => !this.unchanged(snapshot, u));
         this.metrics.statusWrites.inc({ result: "skipped" }, out.statuses.length - changed.length);
         if (changed.length > 0) {
@@ -238,6 +246,7 @@ export class Reconciler {
         if (plan.changes.length > 0) this.log.info({ controller: name, changes: plan.changes.length }, "applying plan");
         const res = await p.apply(plan, out.desired);
         this.metrics.providerApplies.inc({ controller: name, result: "success" });
+        if (typeof res.requeueAfterMs === "number" && res.requeueAfterMs >= 0) this.requeue(res.requeueAfterMs);
         const prev = this.results.get(name);
         if (!prev || JSON.stringify(prev) !== JSON.stringify(res)) {
           this.results.set(name, res);
@@ -249,6 +258,38 @@ export class Reconciler {
       }
     }
     return changed;
+  }
+
+  /** Patches the annotations providers reported that the cached objects do not carry yet. */
+  private async writeAnnotations(snapshot: Snapshot, fail: (stage: string, err: unknown, ref?: ObjectRef, msg?: string) => void): Promise<number> {
+    if (!this.annotations) return 0;
+    let errors = 0;
+    const patches = annotationPatches([...this.results.values()], (ref) => this.live(snapshot, { kind: ref.kind, namespace: ref.namespace, name: ref.name } as StatusUpdate));
+    const sent = new Map<string, string>();
+    for (const { ref, annotations } of patches) {
+      const key = `${ref.kind}/${ref.namespace}/${ref.name}`;
+      const json = JSON.stringify(annotations);
+      sent.set(key, json);
+      if (this.annotated.get(key) === json) continue;
+      try {
+        await this.annotations.set(ref, annotations);
+      } catch (e) {
+        errors++;
+        sent.delete(key);
+        fail("annotations", e, ref, "writing provider annotations failed");
+      }
+    }
+    this.annotated = sent;
+    return errors;
+  }
+
+  private requeue(ms: number): void {
+    if (this.stopping || this.requeueTimer) return;
+    this.requeueTimer = setTimeout(() => {
+      this.requeueTimer = undefined;
+      this.trigger();
+    }, Math.max(50, ms));
+    this.requeueTimer.unref();
   }
 
   private needsFinalizers(): boolean {

@@ -1,6 +1,7 @@
 // Tokens of the run-time pieces that are not ports of their own (see ../ports.ts for those).
 export const RUN_TOKENS = {
   Finalizers: Symbol.for("gatehouse.operator.Finalizers"),
+  Annotations: Symbol.for("gatehouse.operator.Annotations"),
   Reconciler: Symbol.for("gatehouse.operator.Reconciler"),
   Operator: Symbol.for("gatehouse.operator.Operator"),
   Cleanup: Symbol.for("gatehouse.operator.Cleanup"),
@@ -13,6 +14,11 @@ export class Cleanup {
   async run(): Promise<void> {
     for (const fn of this.fns.splice(0).reverse()) await fn();
   }
+}
+
+/** Sets `gatehouse.dev/` annotations providers report on Gateways and routes (null removes a key). */
+export interface AnnotationWriter {
+  set(ref: ObjectRef, annotations: Record<string, string | null>): Promise<void>;
 }
 
 /** A Kubernetes object reference, as logs and finalizer calls carry it. */

@@ -95,6 +95,7 @@ async function startOperator(opts: StandaloneOptions, out: Output, log: Logger):
       leaderElector: () => new AlwaysLeader(),
       eventRecorder: () => noEvents,
       finalizers: () => undefined,
+      annotations: () => undefined,
     },
   });
   const operator = container.get<Operator>(RUN_TOKENS.Operator);

@@ -53,6 +53,11 @@ export interface ProviderResults {
   controllerName: string;
   gateways: GatewayResult[];
   routes: RouteResult[];
+  /**
+   * Ask for another plan/apply after this many ms even if nothing changes (cloud resources in
+   * transient states: CREATE_IN_PROGRESS, DRAINING, a pending operation). Absent: none.
+   */
+  requeueAfterMs?: number;
 }
 
 export type FinalizeTarget = { kind: string; namespace: string; name: string };

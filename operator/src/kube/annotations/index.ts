@@ -1,0 +1,1 @@
+export { Annotations, type AnnotatedRef, type AnnotateResult } from "./annotations.js";
