@@ -5,13 +5,16 @@
 //                                                  the same with process kubelets (root); --apply
 //                                                  creates the objects of YAML files first
 //   node test/harness/dist/src/cli.js build [component...]   build (cached) and print the manifest
+//   node test/harness/dist/src/cli.js helm [args...]          helm built from its Go module (cached); no args: print its path
 import { applyManifests } from "./apply.js";
 import { buildControlPlane, type Component } from "./builder.js";
 import { startCluster, type ImageProgram } from "./cluster.js";
 import { startControlPlane, type ControlPlane } from "./controlplane.js";
+import { buildHelm, helm } from "./helm.js";
 
 const usage = `usage: gatehouse-controlplane up [--no-gateway-api]
        gatehouse-controlplane cluster [--no-gateway-api] [--nodes N] [--images echo-basic,coredns] [--apply file-or-dir ...]
+       gatehouse-controlplane helm [helm args...]
        gatehouse-controlplane build [etcd|kube-apiserver|kube-controller-manager|kube-scheduler|process-kubelet|echo-basic|coredns|conformance-src ...]`;
 
 function fail(): never {
@@ -24,6 +27,17 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === "build") {
     const m = await buildControlPlane(rest.length ? (rest as Component[]) : undefined);
     process.stdout.write(JSON.stringify(m, null, 2) + "\n");
+    return;
+  }
+  if (cmd === "helm") {
+    if (rest.length === 0) {
+      process.stdout.write(`${await buildHelm()}\n`);
+      return;
+    }
+    const r = await helm(rest, { cwd: process.cwd() });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exitCode = r.code;
     return;
   }
   let gatewayAPI = true;
