@@ -1,0 +1,116 @@
+// Apply against the fake through the real SDK client: create, no-op, change, delete.
+import test from "ava";
+import {
+  annotationsOf, computeOf, converge, defaultConfigYaml, desiredOf, docs, fake, gateway, gatewayClass, httpRoute, mutatingCount,
+  provider, service, simpleRule,
+} from "./fixtures.js";
+import { ANNOTATION } from "../src/known.js";
+import { TAG } from "../src/tags.js";
+
+const world = (extra = "") => docs(
+  gatewayClass(), defaultConfigYaml(), gateway("gw"),
+  service("web", ["10.0.0.1", "10.0.0.2"]), service("api", ["10.0.1.1"]),
+  httpRoute("web", "gw", `${simpleRule("/", "web")}\n${simpleRule("/api", "api")}`, ["web.example.com"]),
+  extra,
+);
+
+test("a Gateway and a route become a service network, a service, listeners, rules and target groups", async (t) => {
+  const lattice = await fake();
+  t.teardown(() => lattice.close());
+  const p = provider(lattice);
+  t.teardown(() => p.close());
+  const desired = desiredOf(world());
+  const plan = await p.plan(desired);
+  t.deepEqual(lattice.calls.count(), 0, "plan makes no calls");
+  t.deepEqual(plan.changes.map((c) => `${c.op} ${c.resource}`), [
+    "create lattice:serviceNetwork", "create lattice:vpcAssociation",
+    "create lattice:targetGroup", "create lattice:targetGroup", "create lattice:service",
+    "update lattice:targets", "update lattice:targets", "create lattice:serviceAssociation", "create lattice:listener",
+    "create lattice:rule", "create lattice:rule", "create lattice:rule",
+  ]);
+  t.true(plan.changes.every((c) => c.sources.length > 0));
+  const r = await p.apply(plan, desired);
+  t.like(r.gateways[0], { key: "default/gw", programmed: true, reason: "Programmed" });
+  t.regex(r.gateways[0]!.message, /service network gw-default \(arn:aws:vpc-lattice:/);
+  t.is(r.gateways[0]!.addresses.length, 1);
+  t.regex(r.gateways[0]!.addresses[0]!.value, /^web-default-.*\.on\.aws$/);
+  t.is(r.routes.length, 1);
+  t.is(r.routes[0]!.error, undefined);
+  t.is(r.routes[0]!.annotations![ANNOTATION.dns("default/gw")], r.gateways[0]!.addresses[0]!.value);
+  t.is(ANNOTATION.dns("default/gw"), "gatehouse.dev/lattice-dns-default.gw");
+
+  const c = lattice.state.counts();
+  t.like(c, { serviceNetwork: 1, vpcAssociation: 1, service: 1, serviceAssociation: 1, listener: 1, rule: 3, targetGroup: 2, targets: 3 });
+  for (const res of lattice.state.resources()) {
+    t.is(res.tags[TAG.cluster], "test", `${res.kind} tagged`);
+    t.is(res.tags[TAG.controller], "gatehouse.dev/aws-vpc-lattice");
+    t.is(res.tags["team"], "web");
+  }
+  const svc = lattice.state.resources().find((x) => x.kind === "service")!;
+  t.is(svc.tags[TAG.owner], "httproute/default/web");
+  t.is(lattice.state.snapshot().services[0]!["customDomainName"], "web.example.com");
+
+  // The core turns the results into status.
+  const { statuses } = computeOf(world(), [r]);
+  const gw = statuses.find((s) => s.kind === "Gateway")!.status as { conditions: { type: string; status: string }[]; addresses: unknown[] };
+  t.is(gw.conditions.find((x) => x.type === "Programmed")!.status, "True");
+  t.deepEqual(gw.addresses, r.gateways[0]!.addresses);
+
+  // No-op: nothing planned, no mutating call.
+  const before = lattice.calls.count({ mutating: true });
+  t.deepEqual((await p.plan(desired)).changes, []);
+  await converge(p, desired);
+  t.is(lattice.calls.count({ mutating: true }), before);
+});
+
+test("a one-rule change is a minimal diff; removing the route deletes everything it owned", async (t) => {
+  const lattice = await fake();
+  t.teardown(() => lattice.close());
+  const p = provider(lattice);
+  t.teardown(() => p.close());
+  await converge(p, desiredOf(world()));
+  lattice.calls.clear();
+  // The /api rule now sends to web with weights.
+  const changed = docs(gatewayClass(), defaultConfigYaml(), gateway("gw"), service("web", ["10.0.0.1", "10.0.0.2"]), service("api", ["10.0.1.1"]),
+    httpRoute("web", "gw", `${simpleRule("/", "web")}\n${simpleRule("/api", "web")}`, ["web.example.com"]));
+  const plan = await p.plan(desiredOf(changed));
+  t.deepEqual(plan.changes.map((c) => `${c.op} ${c.resource}`), ["update lattice:rule", "update lattice:rule", "delete lattice:targetGroup"]);
+  await converge(p, desiredOf(changed));
+  t.deepEqual(lattice.calls.counters({ mutating: true }), { UpdateRule: 2, DeleteTargetGroup: 1 });
+  t.is(lattice.state.counts().targetGroup, 1);
+
+  // The route goes: its service (listeners, rules), association and target groups go.
+  const noRoute = docs(gatewayClass(), defaultConfigYaml(), gateway("gw"), service("web", ["10.0.0.1"]));
+  const r = await converge(p, desiredOf(noRoute));
+  t.like(lattice.state.counts(), { serviceNetwork: 1, vpcAssociation: 1, service: 0, serviceAssociation: 0, listener: 0, rule: 0, targetGroup: 0 });
+  t.like(r.gateways[0], { programmed: true, addresses: [] });
+  // The Gateway goes: everything goes.
+  const res = await p.finalize({ kind: "Gateway", namespace: "default", name: "gw" });
+  t.true(res.done, res.message);
+  t.true(lattice.state.isEmpty({ key: TAG.cluster }));
+  t.true(lattice.state.isEmpty());
+});
+
+test("a restarted provider knows its resources from the annotations alone: no-op, then finalize", async (t) => {
+  const lattice = await fake();
+  t.teardown(() => lattice.close());
+  const p1 = provider(lattice);
+  const r = await converge(p1, desiredOf(world()));
+  await p1.close();
+  const ann = annotationsOf(r);
+  t.truthy(ann["gateway/default/gw"]![ANNOTATION.gateway]);
+  t.truthy(ann["httproute/default/web"]![ANNOTATION.route("default/gw")]);
+
+  const p2 = provider(lattice);
+  t.teardown(() => p2.close());
+  lattice.calls.clear();
+  t.deepEqual((await p2.plan(desiredOf(world(), ann))).changes, []);
+  await converge(p2, desiredOf(world(), ann));
+  t.is(lattice.calls.count(), 0, "no call at all");
+  const route = await p2.finalize({ kind: "HTTPRoute", namespace: "default", name: "web" });
+  t.true(route.done, route.message);
+  t.like(lattice.state.counts(), { service: 0, targetGroup: 0, serviceNetwork: 1 });
+  const gw = await p2.finalize({ kind: "Gateway", namespace: "default", name: "gw" });
+  t.true(gw.done, gw.message);
+  t.true(lattice.state.isEmpty());
+});
