@@ -133,6 +133,10 @@ export const simpleRule = (path: string, backend: string, weight?: number) =>
   `  - matches: [{ path: { type: PathPrefix, value: "${path}" } }]
     backendRefs: [{ name: ${backend}, port: 80${weight !== undefined ? `, weight: ${weight}` : ""} }]`;
 
+export const weightedRule = (path: string, backends: [string, number][]) =>
+  `  - matches: [{ path: { type: PathPrefix, value: "${path}" } }]
+    backendRefs: [${backends.map(([n, w]) => `{ name: ${n}, port: 80, weight: ${w} }`).join(", ")}]`;
+
 export const docs = (...parts: string[]) => parts.join("\n---\n");
 
 let hostN = 0;

@@ -1,0 +1,132 @@
+// Crash test: for every k, the controller dies after its k-th mutating call (before the next
+// one; or with the k-th call's response lost); a new provider instance with fresh memory and
+// only the annotations of the last results it reported converges. The final cloud state must
+// equal a clean run's (normalized: ids, ARNs, timestamps aside), nothing leaked, nothing
+// duplicated; then finalizing everything leaves the fake without any of our resources.
+import test, { type ExecutionContext } from "ava";
+import type { DesiredState } from "@gatehouse/ir";
+import type { FakeLattice } from "@gatehouse/fake-lattice";
+import {
+  annotationsOf, converge, defaultConfigYaml, desiredOf, docs, fake, gateway, gatewayClass, httpRoute, normalized, provider,
+  service, simpleRule, weightedRule,
+} from "./fixtures.js";
+import { TAG } from "../src/tags.js";
+import type { LatticeProvider } from "../src/provider.js";
+
+class Crash extends Error {}
+
+const base = () => [gatewayClass(), defaultConfigYaml(), gateway("gw"),
+  service("a", ["10.0.0.1", "10.0.0.2"]), service("b", ["10.0.1.1"]), service("c", ["10.0.2.1", "10.0.2.2", "10.0.2.3"])];
+
+const A = docs(...base(),
+  httpRoute("r1", "gw", `${simpleRule("/", "a")}\n${simpleRule("/x", "b")}`, ["r1.example.com"]),
+  httpRoute("r2", "gw", simpleRule("/", "b")),
+  httpRoute("r3", "gw", weightedRule("/", [["c", 3], ["a", 1]])),
+);
+
+// r1 gains a more specific rule (every priority moves), r2 goes, r4 comes, c's endpoints change.
+const B = docs(gatewayClass(), defaultConfigYaml(), gateway("gw"),
+  service("a", ["10.0.0.1", "10.0.0.2"]), service("b", ["10.0.1.1"]), service("c", ["10.0.2.1", "10.0.2.4"]),
+  httpRoute("r1", "gw", `${simpleRule("/", "a")}\n${simpleRule("/x", "b")}\n${simpleRule("/x/y/z", "c")}`, ["r1.example.com"]),
+  httpRoute("r3", "gw", weightedRule("/", [["c", 3], ["a", 1]])),
+  httpRoute("r4", "gw", simpleRule("/", "a")),
+);
+
+const ROUTES = ["r1", "r2", "r3", "r4"];
+
+interface Clean { snapshot: unknown; mutating: number; counts: Record<string, number> }
+
+async function cleanRun(from: string | undefined, to: string): Promise<Clean> {
+  const lattice = await fake();
+  try {
+    const p = provider(lattice);
+    if (from) await converge(p, desiredOf(from));
+    const before = lattice.calls.count({ mutating: true, applied: true });
+    await converge(p, desiredOf(to));
+    const mutating = lattice.calls.count({ mutating: true, applied: true }) - before;
+    await p.close();
+    return { snapshot: normalized(lattice), mutating, counts: lattice.state.counts() };
+  } finally {
+    await lattice.close();
+  }
+}
+
+/** Converges until a plan is empty (a few rounds: the restarted provider may first learn what exists). */
+async function settle(p: LatticeProvider, desired: DesiredState): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await converge(p, desired);
+    if ((await p.plan(desired)).changes.length === 0) return;
+  }
+}
+
+function noDuplicates(t: ExecutionContext, lattice: FakeLattice, label: string): void {
+  const seen = new Set<string>();
+  for (const r of lattice.state.resources()) {
+    if (r.name === undefined) continue;
+    const k = `${r.kind}/${r.name}/${r.kind === "rule" || r.kind === "listener" ? r.arn.split("/").slice(0, -2).join("/") : ""}`;
+    t.false(seen.has(k), `${label}: duplicate ${k}`);
+    seen.add(k);
+  }
+}
+
+async function crashRun(t: ExecutionContext, from: string | undefined, to: string, k: number, lost: boolean, clean: Clean): Promise<void> {
+  const label = `${from ? "A→B" : "∅→A"} k=${k}${lost ? " (response lost)" : ""}`;
+  const lattice = await fake();
+  try {
+    let annotations: Record<string, Record<string, string | null>> = {};
+    if (from) {
+      const p0 = provider(lattice);
+      annotations = annotationsOf(await converge(p0, desiredOf(from)));
+      await p0.close();
+    }
+    let sent = 0;
+    const p1 = provider(lattice, {
+      beforeSend: (_op, mutating) => {
+        if (!mutating) return;
+        if (sent >= k) throw new Crash(`crash after ${k} mutating calls`);
+        sent++;
+      },
+    });
+    if (lost) lattice.inject.nth(k, { kind: "error", status: 400, code: "SimulatedCrash", message: "response lost" }, { mutating: true, when: "after" });
+    const desired = desiredOf(to, annotations);
+    let crashed = false;
+    await p1.apply(await p1.plan(desired), desired).catch((e: unknown) => {
+      if (!(e instanceof Crash)) throw e;
+      crashed = true;
+    });
+    if (!lost) t.is(crashed, k < clean.mutating, `${label}: the controller crashed mid-apply`);
+    await p1.close();
+    lattice.inject.clear();
+
+    // Restart: fresh memory, the annotations of the last results the old instance reported.
+    const p2 = provider(lattice);
+    await settle(p2, desiredOf(to, annotations));
+    t.deepEqual(normalized(lattice), clean.snapshot, `${label}: same state as a clean run`);
+    t.deepEqual(lattice.state.counts(), clean.counts, `${label}: nothing leaked`);
+    noDuplicates(t, lattice, label);
+
+    // Delete everything through finalize.
+    for (const r of ROUTES) {
+      const res = await p2.finalize({ kind: "HTTPRoute", namespace: "default", name: r });
+      t.true(res.done, `${label}: finalize ${r}: ${res.message}`);
+    }
+    const g = await p2.finalize({ kind: "Gateway", namespace: "default", name: "gw" });
+    t.true(g.done, `${label}: finalize gw: ${g.message}`);
+    t.true(lattice.state.isEmpty({ key: TAG.cluster }), `${label}: no resource of ours left`);
+    await p2.close();
+  } finally {
+    await lattice.close();
+  }
+}
+
+for (const [name, from, to] of [["create", undefined, A], ["change", A, B]] as const) {
+  test(`crash after every mutating call of the ${name} converges to the clean state`, async (t) => {
+    const clean = await cleanRun(from, to);
+    t.true(clean.mutating > 10, `scenario has ${clean.mutating} mutating calls`);
+    t.log(`${clean.mutating} mutating calls; ${2 * clean.mutating + 1} crash runs`);
+    for (let k = 0; k <= clean.mutating; k++) {
+      await crashRun(t, from, to, k, false, clean);
+      if (k > 0) await crashRun(t, from, to, k, true, clean);
+    }
+  });
+}
