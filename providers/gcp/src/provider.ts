@@ -55,6 +55,8 @@ export class GcpProvider implements Provider {
   private readonly stale = new Set<string>();
   /** Numeric ids of deleted incarnations: a later insert of the same name gets a new requestId. */
   private readonly lastIds = new Map<string, string>();
+  /** Failed mutations per path: a retry after a failed operation needs a new requestId (the old one replays the failure). */
+  private readonly failures = new Map<string, number>();
   private lastDesired: DesiredState | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -126,11 +128,11 @@ export class GcpProvider implements Provider {
       this.log("error", "gcp reconcile failed", { error: fatal });
     }
     for (const [p, e] of errors) this.log("warn", "gcp change failed", { resource: p, error: e.message });
-    return {
-      controllerName: this.capabilities.controllerName,
-      gateways: gatewayResults(model, this.known, errors, conflicts, fatal),
-      routes: routeResults(model),
-    };
+    const gateways = gatewayResults(model, this.known, errors, conflicts, fatal);
+    const out: ProviderResults = { controllerName: this.capabilities.controllerName, gateways, routes: routeResults(model) };
+    // Failed or unfinished changes: try again later even if nothing changes in the cluster.
+    if (gateways.some((g) => !g.programmed && g.reason !== REASON.Invalid)) out.requeueAfterMs = 15_000;
+    return out;
   }
 
   /** Reads every resource the model (or a Gateway's annotations) names that is not known yet. */
@@ -201,6 +203,7 @@ export class GcpProvider implements Provider {
         const err = toComputeError(e);
         failed.add(a.path);
         this.stale.add(a.path);
+        this.failures.set(a.path, (this.failures.get(a.path) ?? 0) + 1);
         errors.set(a.path, { message: err.message, quota: err.quota || /quota/i.test(err.message) });
       }
     }
@@ -208,7 +211,8 @@ export class GcpProvider implements Provider {
   }
 
   private rid(...parts: string[]): string {
-    return requestIdFor(parts.join("|"));
+    const path = parts[1] ?? "";
+    return requestIdFor([...parts, String(this.failures.get(path) ?? 0)].join("|"));
   }
 
   /** One action; true when the world was not as known (plan again). */

@@ -105,3 +105,10 @@ export async function converge(p: GcpProvider, desired: DesiredState): Promise<P
 export function normalized(fake: FakeCompute): unknown {
   return fake.state.snapshot({ stable: true });
 }
+
+/** Mutating calls since `mark`, by method id without the `compute.` prefix. */
+export function mutations(fake: FakeCompute, mark: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(fake.calls.byMethod({ mutating: true, since: mark }))) out[k.replace(/^compute\./, "")] = v;
+  return out;
+}

@@ -159,8 +159,10 @@ export class ComputeApi {
       const items = await this.call<unknown[]>(c, "list", "firewalls.list", { project }, false);
       return (Array.isArray(items) ? items : []).filter(isObj);
     }
-    const ctor = k.ctor.global ?? k.ctor.zone!;
-    const api = k.api.global ?? k.api.zone!;
+    // aggregatedList lives on the regional client for addresses and forwarding rules.
+    const regional = collection === "addresses" || collection === "forwardingRules";
+    const ctor = (regional ? k.ctor.region : k.ctor.global ?? k.ctor.zone)!;
+    const api = (regional ? k.api.region : k.api.global ?? k.api.zone)!;
     const c = this.pool.get(ctor);
     this.count(`${api}.aggregatedList`, false);
     const out: Json[] = [];
