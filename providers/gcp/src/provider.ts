@@ -124,7 +124,8 @@ export class GcpProvider implements Provider {
         if (!again) break;
       }
     } catch (e) {
-      fatal = `reading the current Compute state failed: ${toComputeError(e).message}`;
+      if (!(e instanceof ComputeError)) throw e;
+      fatal = `reading the current Compute state failed: ${e.message}`;
       this.log("error", "gcp reconcile failed", { error: fatal });
     }
     for (const [p, e] of errors) this.log("warn", "gcp change failed", { resource: p, error: e.message });
@@ -200,7 +201,9 @@ export class GcpProvider implements Provider {
       try {
         again = (await this.run(a)) || again;
       } catch (e) {
-        const err = toComputeError(e);
+        // Only the API's answers are per-resource failures; anything else (a bug, a test's crash) ends the apply.
+        if (!(e instanceof ComputeError)) throw e;
+        const err = e;
         failed.add(a.path);
         this.stale.add(a.path);
         this.failures.set(a.path, (this.failures.get(a.path) ?? 0) + 1);
@@ -225,7 +228,8 @@ export class GcpProvider implements Provider {
         try {
           await this.api.mutate(a.path, "insert", a.res.body, this.rid("insert", a.path, a.res.hash, this.lastIds.get(a.path) ?? ""));
         } catch (e) {
-          const err = toComputeError(e);
+          if (!(e instanceof ComputeError)) throw e;
+          const err = e;
           if (err.status !== 409) throw err;
           // Already there (an earlier run's insert, perhaps still in flight): read it until visible.
           for (let i = 0; i < 50 && !this.known.resources.has(a.path); i++) {
@@ -246,7 +250,8 @@ export class GcpProvider implements Provider {
             await this.api.mutate(a.path, "update", { ...a.res.body, fingerprint }, this.rid("update", a.path, a.res.hash, fingerprint));
             break;
           } catch (e) {
-            const err = toComputeError(e);
+            if (!(e instanceof ComputeError)) throw e;
+          const err = e;
             if (err.status !== 412 || i >= 3) throw err;
             // Someone changed it since we read it: read again, then update with the new fingerprint.
             await this.reread(a.path);
@@ -291,7 +296,8 @@ export class GcpProvider implements Provider {
         try {
           await this.api.mutate(a.path, "delete", undefined, this.rid("delete", a.path, id));
         } catch (e) {
-          const err = toComputeError(e);
+          if (!(e instanceof ComputeError)) throw e;
+          const err = e;
           if (err.status !== 404) throw err;
         }
         if (id) this.lastIds.set(a.path, id);
@@ -308,7 +314,8 @@ export class GcpProvider implements Provider {
       try {
         return await f(fp);
       } catch (e) {
-        const err = toComputeError(e);
+        if (!(e instanceof ComputeError)) throw e;
+          const err = e;
         if (err.status !== 412 || i >= 3) throw err;
         await this.reread(path);
       }
