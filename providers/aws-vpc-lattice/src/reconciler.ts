@@ -353,7 +353,10 @@ export class Reconciler {
         return got;
       });
     this.set(tg.key, { id: r.id!, arn: r.arn!, o: s.name, st: r.status ?? "ACTIVE", s: salt, ...(tg.config.healthCheck ? {} : { h: tg.hash }) });
+    this.createdNow.add(tg.key);
   }
+
+  private readonly createdNow = new Set<string>();
 
   private adoptUntagged(s: ServiceModel): boolean {
     return this.adoptBySvc.get(s.name) ?? false;
@@ -451,7 +454,10 @@ export class Reconciler {
   private async targets(s: ServiceModel, tg: TargetGroupModel): Promise<void> {
     const k = this.known.get(tg.key);
     if (k && k.t === tg.targetsHash) return;
-    const fresh = !k || k.t === undefined && k.st === "CREATE_IN_PROGRESS";
+    // A group created by this apply has no targets yet: register without listing. (A client
+    // token replay of a group made before a crash may hold targets of that time; the next
+    // endpoint change lists and corrects them.)
+    const fresh = this.createdNow.has(tg.key);
     this.change("update", "targets", tg.name, tg.sources, `targets of ${tg.name}: ${tg.targets.length} ready endpoint(s)`);
     if (this.dry || !k) return;
     await this.waitTargetGroup(s.region, tg.key);
