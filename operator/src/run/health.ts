@@ -9,6 +9,8 @@ import type { ListenAddress } from "./settings.js";
 export interface Probes {
   /** true after the first successful reconcile, until shutdown starts. */
   ready(): boolean;
+  /** Why not ready, when known (e.g. missing CRDs). */
+  reason?(): string | undefined;
 }
 
 type Route = "metrics" | "health";
@@ -74,7 +76,7 @@ export class HttpServers {
         return text(200, "ok\n"); // the process answers: it is alive
       }
       if (routes.has("health") && path === "/readyz") {
-        return this.probes.ready() ? text(200, "ok\n") : text(503, "not ready: no successful reconcile yet\n");
+        return this.probes.ready() ? text(200, "ok\n") : text(503, `not ready: ${this.probes.reason?.() ?? "no successful reconcile yet"}\n`);
       }
       text(404, "not found\n");
     } catch (e) {

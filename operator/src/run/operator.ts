@@ -4,7 +4,8 @@ import { inject, injectable, multiInject, optional } from "inversify";
 import type { Logger } from "pino";
 import { TOKENS } from "@gatehouse/model";
 import type { Provider } from "@gatehouse/provider-api";
-import { OPERATOR_TOKENS, type LeaderElector, type Source } from "../ports.js";
+import { OPERATOR_TOKENS, type EventRecorder, type LeaderElector, type Source } from "../ports.js";
+import { CrdReporter, eventTarget, isCrdState } from "../kube/crds/index.js";
 import { HttpServers } from "./health.js";
 import type { Metrics } from "./metrics.js";
 import type { Reconciler } from "./reconciler.js";
@@ -16,6 +17,8 @@ export class Operator {
   readonly http: HttpServers;
   private stopping: Promise<void> | undefined;
   private shuttingDown = false;
+  /** Missing CRDs: log, Event, readiness (Kubernetes sources only). */
+  private readonly crds: CrdReporter | undefined;
 
   constructor(
     @inject(OPERATOR_TOKENS.Settings) private readonly settings: Settings,
@@ -26,11 +29,16 @@ export class Operator {
     @inject(RUN_TOKENS.Reconciler) readonly reconciler: Reconciler,
     @multiInject(TOKENS.Provider) @optional() private readonly providers: readonly Provider[] | undefined,
     @inject(RUN_TOKENS.Cleanup) private readonly cleanup: Cleanup,
+    @inject(OPERATOR_TOKENS.EventRecorder) @optional() recorder: EventRecorder | undefined,
   ) {
+    this.crds = isCrdState(source) ? new CrdReporter(source, {
+      logger: log.child({ component: "crds" }), recorder,
+      target: eventTarget(process.env, { namespace: settings.leaseNamespace, name: settings.leaseName }),
+    }) : undefined;
     this.http = new HttpServers(
       { metrics: settings.metricsAddress, health: settings.healthAddress },
       metrics,
-      { ready: () => !this.shuttingDown && reconciler.ready },
+      { ready: () => !this.shuttingDown && reconciler.ready && !this.crds?.notReady(), reason: () => this.crds?.notReady() },
       log,
     );
   }
@@ -45,6 +53,7 @@ export class Operator {
     await this.http.start();
     this.elector.start();
     await this.reconciler.start();
+    this.crds?.start();
   }
 
   /**

@@ -45,6 +45,18 @@ export class RawKubeClient {
     };
   }
 
+  /**
+   * The resources an API group version serves (discovery: GET /apis/<group>/<version>),
+   * or undefined when the server does not serve that group version (404).
+   */
+  async resources(groupVersionPath: string, signal: AbortSignal, timeoutMs = 10_000): Promise<Set<string> | undefined> {
+    const res = await this.kube.get<{ resources?: { name?: unknown }[] }>(groupVersionPath, { signal, timeoutMs });
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw apiError(res.status, res.body);
+    const list = Array.isArray(res.body?.resources) ? res.body.resources : [];
+    return new Set(list.map((r) => r?.name).filter((n): n is string => typeof n === "string"));
+  }
+
   /** Closes the keep-alive connections. */
   close(): void { this.kube.close(); }
 

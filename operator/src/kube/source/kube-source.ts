@@ -12,6 +12,8 @@ import { metaOf } from "./shape.js";
 import { gatewayServiceChanged, ours, statusOnly, type Lookup } from "./relevance.js";
 import { patched, sortedFrom, type SortedList } from "./sorted-list.js";
 import { KindStream, silentLogger, type SourceLogger } from "./stream.js";
+import { DiscoveryPoller } from "../crds/discovery.js";
+import type { WatchedKind } from "./kinds.js";
 
 export interface KubeSourceOptions {
   /** Namespaces to watch for the namespaced kinds; empty or absent: all. */
@@ -31,6 +33,8 @@ export interface KubeSourceOptions {
    * no reconcile (they are still cached). Absent: every event counts.
    */
   controllerNames?: readonly string[];
+  /** While a kind is not served (CRD missing), discovery is asked this often whether it appeared (default 5 s). */
+  discoveryIntervalMs?: number;
 }
 
 /** What the graph read, from graph.referenced after each compute. */
@@ -78,6 +82,8 @@ export class KubeSource implements Source {
   private scanDirty = true;
   private fromGraph: RefKeys = { secrets: new Set(), configMaps: new Set() };
   private services: Set<string> | undefined;
+  private readonly servedListeners: (() => void)[] = [];
+  private readonly discovery: DiscoveryPoller;
 
   constructor(kc: KubeConfig, private readonly opts: KubeSourceOptions = {}) {
     this.client = new RawKubeClient(kc);
@@ -94,7 +100,13 @@ export class KubeSource implements Source {
       absentRetryMs: 30_000,
       pageSize: opts.pageSize ?? 500,
       logger: this.logger,
+      onServedChange: () => this.servedChanged(),
     };
+    this.discovery = new DiscoveryPoller(this.client, () => this.absentStreams(), {
+      intervalMs: opts.discoveryIntervalMs ?? 5_000,
+      signal: this.abort.signal,
+      onError: (e) => this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, "discovery of missing CRDs failed"),
+    });
     for (const k of WATCHED_KINDS) {
       const scopes = k.namespaced && namespaces.length ? namespaces : [undefined];
       this.kinds.set(k.kind, {
@@ -164,6 +176,21 @@ export class KubeSource implements Source {
     return this.started;
   }
 
+  /** Watched kinds the API server serves no version of (their CRD is not installed), after the first list. */
+  missingKinds(): WatchedKind[] {
+    const out: WatchedKind[] = [];
+    for (const st of this.kinds.values()) {
+      const s = st.streams[0];
+      if (s && st.streams.some((x) => !x.served)) out.push(s.kind);
+    }
+    return out;
+  }
+
+  /** Called after a kind stopped or started being served (missingKinds() changed). */
+  onServedChange(listener: () => void): void {
+    this.servedListeners.push(listener);
+  }
+
   /** Per-kind counters, for metrics. */
   counters(): Record<Kind, KindCounters> {
     const out = {} as Record<Kind, KindCounters>;
@@ -190,6 +217,21 @@ export class KubeSource implements Source {
 
   resumeWatchForTest(kind: Kind, resourceVersion?: string): void {
     for (const s of this.kinds.get(kind)!.streams) s.resumeWatch(resourceVersion);
+  }
+
+  private absentStreams(): KindStream[] {
+    return [...this.kinds.values()].flatMap((st) => st.streams.filter((s) => !s.served));
+  }
+
+  private servedChanged(): void {
+    this.discovery.update();
+    for (const l of this.servedListeners) {
+      try {
+        l();
+      } catch (e) {
+        this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, "onServedChange listener threw");
+      }
+    }
   }
 
   private build(kind: Kind, st: KindState, dirty: Set<string> | "all"): SortedList<JsonObject> {

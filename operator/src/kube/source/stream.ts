@@ -22,6 +22,8 @@ export interface StreamOptions {
   absentRetryMs: number;
   pageSize: number;
   logger: SourceLogger;
+  /** Called when the kind stops or starts being served (its CRD removed or installed). */
+  onServedChange?: (stream: KindStream, served: boolean) => void;
 }
 
 /** `before` undefined: added; `after` undefined: deleted. */
@@ -42,6 +44,8 @@ export class KindStream {
   // Test hook (see KubeSource.pauseWatchForTest): while set, the loop waits here instead of watching.
   private gate: { promise: Promise<void>; open: () => void } | undefined;
   private interrupt: AbortController | undefined;
+  // Cuts short the wait between looks for a kind that is not served (see wake()).
+  private absentWake: AbortController | undefined;
 
   constructor(
     readonly kind: WatchedKind,
@@ -75,7 +79,9 @@ export class KindStream {
           needList = false;
           this.markSynced();
           if (!this.served) {
-            await this.pause(this.opts.absentRetryMs);
+            this.absentWake = new AbortController();
+            await this.pause(this.opts.absentRetryMs, this.absentWake.signal);
+            this.absentWake = undefined;
             needList = true;
             continue;
           }
@@ -131,6 +137,11 @@ export class KindStream {
     }
   }
 
+  /** Lists again now if the kind was not served (discovery saw its CRD appear). */
+  wake(): void {
+    this.absentWake?.abort();
+  }
+
   /** Test hook: ends the current watch and waits until resumeWatch(). */
   pauseWatch(): void {
     if (this.gate) return;
@@ -153,9 +164,9 @@ export class KindStream {
     return base * (0.8 + 0.4 * Math.random());
   }
 
-  private async pause(ms: number): Promise<void> {
+  private async pause(ms: number, wake?: AbortSignal): Promise<void> {
     try {
-      await sleep(ms, undefined, { signal: this.signal });
+      await sleep(ms, undefined, { signal: wake ? AbortSignal.any([this.signal, wake]) : this.signal });
     } catch { /* aborted */ }
   }
 
@@ -181,16 +192,20 @@ export class KindStream {
       if (this.version !== version || !this.served) {
         this.opts.logger.info({ ...this.where, apiVersion: apiVersionOf(this.kind, version) }, "watching");
       }
+      const wasServed = this.served;
       this.version = version;
       this.served = true;
       this.replace(items.map((o) => cacheShape(this.kind.kind, apiVersionOf(this.kind, version), o)));
       this.resourceVersion = rv;
+      if (!wasServed) this.opts.onServedChange?.(this, true);
       return;
     }
     if (this.served) this.opts.logger.warn({ ...this.where, versions: this.kind.versions }, "kind not served by the API server (CRD not installed?); retrying later");
+    const wasServed = this.served;
     this.served = false;
     this.version = undefined;
     this.replace([]);
+    if (wasServed) this.opts.onServedChange?.(this, false);
   }
 
   private replace(objects: JsonObject[]): void {
