@@ -121,12 +121,17 @@ export class Reconciler {
   private async settle(what: string, get: () => Promise<string | undefined>, initial: string | undefined, until: "active" | "gone"): Promise<string | undefined> {
     let status = initial;
     let delay = this.ctx.pollMs;
+    let polled = false;
     for (;;) {
       if (until === "active" ? status === undefined || !IN_PROGRESS.has(status) : status === undefined) return status;
       if (status?.endsWith("FAILED")) return status;
-      if (Date.now() + delay > this.deadline) throw pending(`${what} is ${status ?? "in progress"}; will retry`);
-      await sleep(delay);
-      delay = Math.min(2000, delay * 2);
+      // The first look is immediate (the status we hold may be old); later ones back off.
+      if (polled) {
+        if (Date.now() + delay > this.deadline) throw pending(`${what} is ${status ?? "in progress"}; will retry`);
+        await sleep(delay);
+        delay = Math.min(2000, delay * 2);
+      }
+      polled = true;
       try {
         status = await get();
       } catch (e) {
@@ -805,10 +810,12 @@ export class Reconciler {
     const gwByKey = new Map(model.gateways.map((g) => [g.key, g]));
     for (const s of model.services) this.adoptBySvc.set(s.name, gwByKey.get(s.gatewayKey)?.config.adoptUntagged ?? false);
     for (const g of model.gateways) if (!g.invalid) await this.gateway(g);
-    const live = model.services.filter((s) => !this.problems.has(s.gatewayKey));
+    // A service needs its Gateway's service network, not the VPC association (which may still be in progress).
+    const blocked = (s: ServiceModel) => this.problems.has(s.gatewayKey) && !(this.dry || this.known.has(s.snKey));
+    const live = model.services.filter((s) => !blocked(s));
     for (const s of model.services) {
       const p = this.problems.get(s.gatewayKey);
-      if (p) this.problems.set(s.name, { reason: "Pending", message: `Gateway ${s.gatewayKey}: ${p.message}` });
+      if (p && blocked(s)) this.problems.set(s.name, { reason: "Pending", message: `Gateway ${s.gatewayKey}: ${p.message}` });
     }
     // Phase 1: target groups and services are created without waiting for each other.
     for (const s of live) {
