@@ -114,3 +114,22 @@ test("a restarted provider knows its resources from the annotations alone: no-op
   t.true(gw.done, gw.message);
   t.true(lattice.state.isEmpty());
 });
+
+test("rules that swap priorities move through a free priority, never sharing one", async (t) => {
+  const lattice = await fake();
+  t.teardown(() => lattice.close());
+  const p = provider(lattice);
+  t.teardown(() => p.close());
+  const at = (a: string, b: string) => docs(gatewayClass(), defaultConfigYaml(), gateway("gw"), service("web", ["10.0.0.1"]), service("api", ["10.0.1.1"]),
+    httpRoute("web", "gw", `  - matches: [{ path: { type: Exact, value: "${a}" } }]\n    backendRefs: [{ name: web, port: 80 }]\n  - matches: [{ path: { type: Exact, value: "${b}" } }]\n    backendRefs: [{ name: api, port: 80 }]`));
+  await converge(p, desiredOf(at("/aaaa", "/b")));
+  const byPath = () => Object.fromEntries(lattice.state.snapshot().rules.map((r) => [
+    JSON.stringify((r["match"] as { httpMatch: { pathMatch: { match: unknown } } }).httpMatch.pathMatch.match), r["priority"]]));
+  t.deepEqual(byPath(), { '{"exact":"/aaaa"}': 1, '{"exact":"/b"}': 2 });
+  lattice.calls.clear();
+  await converge(p, desiredOf(at("/a", "/bbbb")));
+  t.deepEqual(byPath(), { '{"exact":"/a"}': 2, '{"exact":"/bbbb"}': 1 });
+  t.deepEqual(lattice.calls.counters({ mutating: true }), { UpdateRule: 3 });
+  t.true(lattice.calls.list({ mutating: true }).every((c) => c.status === 200));
+  t.deepEqual((await p.plan(desiredOf(at("/a", "/bbbb")))).changes, []);
+});
