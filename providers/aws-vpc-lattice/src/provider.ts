@@ -43,6 +43,8 @@ export interface LatticeProviderOptions {
   pollMs?: number;
   /** Interval of the drift check (a Get per known top-level resource at the start of an apply); 0 = off. Default 10 min. */
   driftCheckMs?: number;
+  /** Asked of the operator (ProviderResults.requeueAfterMs) while anything is Pending; default 5 s. */
+  requeueAfterMs?: number;
   /** Test hook: runs before every request (throw a non-AWS error to simulate a crash). */
   beforeSend?: (command: string, mutating: boolean) => void;
 }
@@ -239,7 +241,10 @@ export class LatticeProvider implements Provider {
       }
     }
     const sorted = [...routes.values()].sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : a.gatewayKey < b.gatewayKey ? -1 : 1));
-    return { controllerName: this.controllerName, gateways, routes: sorted };
+    const out: ProviderResults = { controllerName: this.controllerName, gateways, routes: sorted };
+    // Something still in progress (or throttled, or conflicting): ask to be called again.
+    if ([...problems.values()].some((p) => p.reason === "Pending")) out.requeueAfterMs = this.opts.requeueAfterMs ?? 5000;
+    return out;
   }
 
   finalize(target: LatticeFinalizeTarget): Promise<FinalizeResult> {

@@ -73,6 +73,7 @@ test("in-progress states: Pending with a message, then programmed once Lattice i
   t.like(r1.gateways[0], { programmed: false, reason: "Pending" });
   t.regex(r1.gateways[0]!.message, /VPC association .* is CREATE_IN_PROGRESS; will retry/);
   t.true(r1.routes.every((x) => x.error?.reason === "Pending"));
+  t.is(r1.requeueAfterMs, 5000, "asks to be called again");
   for (let i = 0; i < 5; i++) {
     lattice.advance(2000);
     const r = await converge(p, desiredOf(world()));
