@@ -2,8 +2,9 @@
 //   HTTP with one worker each and with N workers each (req/s, p50/p99), TCP passthrough
 //   (TCPRoute vs nginx stream), and config churn (500 route/endpoint changes under load).
 // Prints the figures and a final JSON line. Needs nginx-light, libnginx-mod-stream and wrk
-// (Debian packages). Run: `cd providers/local && pnpm bench` (env BENCH_SECONDS, default 10).
-import { availableParallelism } from "node:os";
+// (Debian packages). Run: `cd providers/local && pnpm bench` (env BENCH_SECONDS, default 10;
+// BENCH_ROUNDS, default 1; BENCH_ONLY=tcp,http1,httpN,churn runs only those parts).
+import { availableParallelism, loadavg } from "node:os";
 import { LocalProvider } from "../src/provider.js";
 import { requireTools, startHttpProxy, startStreamProxy, startUpstream, type Nginx } from "./nginx.js";
 import { wrk, type WrkResult } from "./wrk.js";
@@ -17,6 +18,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const N = availableParallelism();
+const PARTS = ["http1", "httpN", "tcp", "churn"] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(",")).split(",").map((p) => p.trim()).filter((p) => p !== ""));
+for (const p of ONLY) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_ONLY: unknown part ${p} (parts: ${PARTS.join(", ")})`);
+const runs = (p: Part): boolean => ONLY.has(p);
 const UP = [{ host: "127.0.20.1", port: 18080 }, { host: "127.0.20.4", port: 18080 }];
 const NGINX = { host: "127.0.20.2", port: 18081 };
 const GATEHOUSE = { host: "127.0.20.3", port: 18082 };
@@ -31,30 +37,50 @@ async function gatehouse(workers: number, w: BenchWorld): Promise<LocalProvider>
   return p;
 }
 
-async function measure(label: string, url: string, threads: number, connections: number): Promise<WrkResult> {
+/** CPU seconds the proxy under test used so far (undefined: unknown). */
+type CpuMeter = () => number | undefined;
+/** This process (the gatehouse workers are its threads; the main thread waits for wrk meanwhile). */
+const ownCpu: CpuMeter = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+interface Measured extends WrkResult {
+  /** Proxy CPU per request, µs (the machine's cores are shared by wrk, the upstream and the proxy). */
+  cpuUsPerReq?: number;
+}
+
+async function measure(label: string, url: string, threads: number, connections: number, cpu?: CpuMeter): Promise<Measured> {
   await wrk({ url, threads, connections, durationSec: 2 }); // warm-up (JIT, pools)
-  const r = await wrk({ url, threads, connections, durationSec: SECONDS });
-  console.log(`${label.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}`);
+  const before = cpu?.();
+  const r: Measured = await wrk({ url, threads, connections, durationSec: SECONDS });
+  const after = cpu?.();
+  let cpuText = "";
+  if (before !== undefined && after !== undefined && r.requests > 0) {
+    r.cpuUsPerReq = ((after - before) * 1e6) / r.requests;
+    cpuText = `  cpu ${r.cpuUsPerReq.toFixed(1)} µs/req (${(((after - before) / SECONDS) * 100).toFixed(0)}% of a core)`;
+  }
+  console.log(`${label.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}${cpuText}  load ${loadavg()[0]!.toFixed(2)}`);
   return r;
 }
 
-function median(runs: WrkResult[]): WrkResult {
+function median<T extends WrkResult>(runs: T[]): T {
   const sorted = [...runs].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
-async function httpPair(workers: number): Promise<{ nginx: WrkResult; gatehouse: WrkResult }> {
+async function httpPair(workers: number): Promise<{ nginx: Measured; gatehouse: Measured }> {
   const threads = Math.min(workers, 2);
   const conns = 50 * workers;
-  const nginxRuns: WrkResult[] = [];
-  const ourRuns: WrkResult[] = [];
+  const nginxRuns: Measured[] = [];
+  const ourRuns: Measured[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const tag = ROUNDS > 1 ? ` #${round}` : "";
     const ng: Nginx = await startHttpProxy(workers, NGINX, UP[0]!);
-    nginxRuns.push(await measure(`nginx http, ${workers} worker(s)${tag}`, `http://${NGINX.host}:${NGINX.port}/`, threads, conns));
+    nginxRuns.push(await measure(`nginx http, ${workers} worker(s)${tag}`, `http://${NGINX.host}:${NGINX.port}/`, threads, conns, () => ng.cpuSeconds()));
     await ng.stop();
     const gh = await gatehouse(workers, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "HTTP", upstreams: [UP[0]!] });
-    ourRuns.push(await measure(`gatehouse http, ${workers} worker(s)${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, threads, conns));
+    ourRuns.push(await measure(`gatehouse http, ${workers} worker(s)${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, threads, conns, ownCpu));
     await gh.close();
   }
   const nginx = median(nginxRuns);
@@ -65,13 +91,25 @@ async function httpPair(workers: number): Promise<{ nginx: WrkResult; gatehouse:
   return { nginx, gatehouse: ours };
 }
 
-async function tcpPair(): Promise<{ nginx: WrkResult; gatehouse: WrkResult }> {
-  const ng = await startStreamProxy(1, NGINX, UP[0]!);
-  const nginx = await measure("nginx stream (tcp), 1 worker", `http://${NGINX.host}:${NGINX.port}/`, 1, 50);
-  await ng.stop();
-  const gh = await gatehouse(1, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "TCP", upstreams: [UP[0]!] });
-  const ours = await measure("gatehouse tcproute, 1 worker", `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, 1, 50);
-  await gh.close();
+/** TCP passthrough: wrk's HTTP/1.1 keep-alive requests relayed as raw bytes (50 connections, 1 worker each). */
+async function tcpPair(): Promise<{ nginx: Measured; gatehouse: Measured }> {
+  const nginxRuns: Measured[] = [];
+  const ourRuns: Measured[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const tag = ROUNDS > 1 ? ` #${round}` : "";
+    const ng = await startStreamProxy(1, NGINX, UP[0]!);
+    nginxRuns.push(await measure(`nginx stream (tcp), 1 worker${tag}`, `http://${NGINX.host}:${NGINX.port}/`, 1, 50, () => ng.cpuSeconds()));
+    await ng.stop();
+    const gh = await gatehouse(1, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "TCP", upstreams: [UP[0]!] });
+    ourRuns.push(await measure(`gatehouse tcproute, 1 worker${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, 1, 50, ownCpu));
+    await gh.close();
+    if (ROUNDS > 1) console.log(`  round ${round}: ${(ourRuns[round - 1]!.requestsPerSec / nginxRuns[round - 1]!.requestsPerSec).toFixed(2)}× nginx`);
+  }
+  const nginx = median(nginxRuns);
+  const ours = median(ourRuns);
+  if (ROUNDS > 1) {
+    console.log(`${`  median of ${ROUNDS}: nginx`.padEnd(34)} ${nginx.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${nginx.p99Ms.toFixed(2)} ms; gatehouse ${ours.requestsPerSec.toFixed(0)} req/s  p99 ${ours.p99Ms.toFixed(2)} ms`);
+  }
   return { nginx, gatehouse: ours };
 }
 
@@ -101,33 +139,52 @@ async function churn(): Promise<{ changes: number; requests: number; errors: num
 
 async function main(): Promise<void> {
   requireTools();
-  console.log(`local backend vs nginx; ${N} CPUs; wrk ${SECONDS}s per run after a 2s warm-up; same upstream (nginx, fixed 20-byte body)${ROUNDS > 1 ? `; HTTP: median of ${ROUNDS} alternating rounds` : ""}`);
+  console.log(`local backend vs nginx; ${N} CPUs; wrk ${SECONDS}s per run after a 2s warm-up; same upstream (nginx, fixed 20-byte body)${ROUNDS > 1 ? `; median of ${ROUNDS} alternating rounds` : ""}; parts ${[...ONLY].join(",")}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   const upstream = await startUpstream(UP[0]!.host, UP[0]!.port, 1);
   const upstream2 = await startUpstream(UP[1]!.host, UP[1]!.port, 1);
   try {
-    const one = await httpPair(1);
-    const many = await httpPair(N);
-    const tcp = await tcpPair();
-    const ch = await churn();
+    const one = runs("http1") ? await httpPair(1) : undefined;
+    const many = runs("httpN") ? await httpPair(N) : undefined;
+    const tcp = runs("tcp") ? await tcpPair() : undefined;
+    const ch = runs("churn") ? await churn() : undefined;
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     const summary = {
       cpus: N,
-      http1_rps_ratio: ratio(one.gatehouse.requestsPerSec, one.nginx.requestsPerSec),
-      http1_p99_ratio: ratio(one.gatehouse.p99Ms, one.nginx.p99Ms),
-      httpN_rps_ratio: ratio(many.gatehouse.requestsPerSec, many.nginx.requestsPerSec),
-      httpN_p99_ratio: ratio(many.gatehouse.p99Ms, many.nginx.p99Ms),
-      gatehouse_scaling: ratio(many.gatehouse.requestsPerSec, one.gatehouse.requestsPerSec),
-      nginx_scaling: ratio(many.nginx.requestsPerSec, one.nginx.requestsPerSec),
-      tcp_rps_ratio: ratio(tcp.gatehouse.requestsPerSec, tcp.nginx.requestsPerSec),
-      gatehouse_http1_rps: Math.round(one.gatehouse.requestsPerSec),
-      nginx_http1_rps: Math.round(one.nginx.requestsPerSec),
-      churn_changes: ch.changes,
-      churn_requests: ch.requests,
-      churn_failed: ch.errors,
+      loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+      ...(one ? {
+        http1_rps_ratio: ratio(one.gatehouse.requestsPerSec, one.nginx.requestsPerSec),
+        http1_p99_ratio: ratio(one.gatehouse.p99Ms, one.nginx.p99Ms),
+        gatehouse_http1_rps: Math.round(one.gatehouse.requestsPerSec),
+        nginx_http1_rps: Math.round(one.nginx.requestsPerSec),
+        ...(one.gatehouse.cpuUsPerReq !== undefined && one.nginx.cpuUsPerReq !== undefined ? {
+          gatehouse_http1_cpu_us_per_req: Math.round(one.gatehouse.cpuUsPerReq * 10) / 10,
+          nginx_http1_cpu_us_per_req: Math.round(one.nginx.cpuUsPerReq * 10) / 10,
+        } : {}),
+      } : {}),
+      ...(many ? {
+        httpN_rps_ratio: ratio(many.gatehouse.requestsPerSec, many.nginx.requestsPerSec),
+        httpN_p99_ratio: ratio(many.gatehouse.p99Ms, many.nginx.p99Ms),
+      } : {}),
+      ...(one && many ? {
+        gatehouse_scaling: ratio(many.gatehouse.requestsPerSec, one.gatehouse.requestsPerSec),
+        nginx_scaling: ratio(many.nginx.requestsPerSec, one.nginx.requestsPerSec),
+      } : {}),
+      ...(tcp ? {
+        tcp_rps_ratio: ratio(tcp.gatehouse.requestsPerSec, tcp.nginx.requestsPerSec),
+        tcp_p99_ratio: ratio(tcp.gatehouse.p99Ms, tcp.nginx.p99Ms),
+        gatehouse_tcp_rps: Math.round(tcp.gatehouse.requestsPerSec),
+        nginx_tcp_rps: Math.round(tcp.nginx.requestsPerSec),
+        ...(tcp.gatehouse.cpuUsPerReq !== undefined && tcp.nginx.cpuUsPerReq !== undefined ? {
+          gatehouse_tcp_cpu_us_per_req: Math.round(tcp.gatehouse.cpuUsPerReq * 10) / 10,
+          nginx_tcp_cpu_us_per_req: Math.round(tcp.nginx.cpuUsPerReq * 10) / 10,
+        } : {}),
+      } : {}),
+      ...(ch ? { churn_changes: ch.changes, churn_requests: ch.requests, churn_failed: ch.errors } : {}),
     };
-    console.log(`http 1 worker: ${summary.http1_rps_ratio}× nginx req/s, p99 ${summary.http1_p99_ratio}× nginx`);
-    console.log(`http ${N} workers: ${summary.httpN_rps_ratio}× nginx req/s, p99 ${summary.httpN_p99_ratio}×; scaling 1→${N}: gatehouse ${summary.gatehouse_scaling}×, nginx ${summary.nginx_scaling}×`);
-    console.log(`tcp passthrough: ${summary.tcp_rps_ratio}× nginx stream`);
+    if (one) console.log(`http 1 worker: ${summary.http1_rps_ratio}× nginx req/s, p99 ${summary.http1_p99_ratio}× nginx`);
+    if (many) console.log(`http ${N} workers: ${summary.httpN_rps_ratio}× nginx req/s, p99 ${summary.httpN_p99_ratio}×${one ? `; scaling 1→${N}: gatehouse ${summary.gatehouse_scaling}×, nginx ${summary.nginx_scaling}×` : ""}`);
+    if (tcp) console.log(`tcp passthrough: ${summary.tcp_rps_ratio}× nginx stream, p99 ${summary.tcp_p99_ratio}×`);
+    console.log(`load average at the end: ${summary.loadavg.join(" ")}`);
     console.log(JSON.stringify(summary));
   } finally {
     await upstream.stop();

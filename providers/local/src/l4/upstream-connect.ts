@@ -1,7 +1,9 @@
 // Connects one L4 session to a backend: the endpoints in round-robin order, each with the
-// connect timeout; a refused or timed-out endpoint is ejected and the next one is tried.
+// connect timeout; a refused or timed-out endpoint is ejected and the next one is tried. The
+// socket reads for splice() (onread): whoever gets it must splice it or destroy it.
 import { connect, type Socket } from "node:net";
 import { endpointOrder, type Ejections, type L4Backend, type L4Endpoint } from "./backends.js";
+import { onUpstreamRead, UPSTREAM_READ_BUFFER } from "./splice.js";
 
 export type ConnectDone = (err: Error | undefined, socket?: Socket, endpoint?: L4Endpoint) => void;
 export type ConnectFailed = (endpoint: L4Endpoint, err: Error) => void;
@@ -46,7 +48,11 @@ export class UpstreamConnect {
       return;
     }
     this.endpoint = ep;
-    const s = connect({ host: ep.host, port: ep.port, allowHalfOpen: true, noDelay: true });
+    // Read into the shared buffer (no allocation per read): splice() is what consumes it.
+    const s = connect({
+      host: ep.host, port: ep.port, allowHalfOpen: true, noDelay: true,
+      onread: { buffer: UPSTREAM_READ_BUFFER, callback: onUpstreamRead as (n: number, buf: Uint8Array) => boolean },
+    });
     if (this.timeoutMs > 0) s.setTimeout(this.timeoutMs);
     s.once("connect", this.onConnect);
     s.on("error", this.onError);
