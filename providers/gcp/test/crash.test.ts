@@ -42,6 +42,9 @@ test.serial("crash after every k-th mutation, restart, converge: same state as a
 
   for (let k = 1; k <= total; k++) {
     fake.reset();
+    // Most runs with operations DONE at once (fast); every third with operations still
+    // running when the process stops, so the restart meets in-flight inserts and deletes.
+    fake.state.operations.delayMs = k % 3 === 0 ? 3 : 0;
     let armed = true;
     const p1 = provider(fake, { afterMutation: (_m, n) => { if (armed && n >= k) { armed = false; throw new Crash(`crash after mutation ${k}`); } } });
     await t.throwsAsync(() => converge(p1, desired), { instanceOf: Crash }, `k=${k}`);
