@@ -10,7 +10,7 @@ import { LOCAL_CONTROLLER } from "@gatehouse/provider-local";
 import { createLogger, LOG_LEVELS } from "./logger.js";
 import { computeOnce } from "./run.js";
 import { parseStandaloneOptions, type RawStandaloneFlags } from "./standalone/options.js";
-import { addRunOptions, parseSettings, rawFromCommand } from "./run/settings.js";
+import { CLOUD_FLAGS, addRunOptions, parseCloudSettings, parseSettings, rawFromCommand } from "./run/settings.js";
 
 const GATEWAY_API_VERSION = "v1.6.3";
 
@@ -93,6 +93,42 @@ function buildProgram(): Command {
       const { yaml } = await computeOnce({ controllerName: opts.controllerName, manifests, log });
       process.stdout.write(yaml);
     });
+
+  const plan = program
+    .command("plan")
+    .description("Print what a backend would change (cloud resources, proxy listeners) for manifest files or a cluster, applying nothing")
+    .option("-f, --filename <path>", "manifest file or directory (repeatable); without it the cluster of --kubeconfig is read", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("--kubeconfig <path>", "kubeconfig of the cluster to read (default: $KUBECONFIG, else ~/.kube/config)")
+    .option("--controller-name <name>", "controllerName whose backend plans", LOCAL_CONTROLLER)
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"));
+  for (const s of CLOUD_FLAGS) {
+    const o = new Option(`--${s.flag} <${s.arg}>`, s.help).env(s.env);
+    if (s.default !== undefined) o.default(s.default);
+    plan.addOption(o);
+  }
+  plan.addHelpText("after", [
+    "",
+    "Cloud backends read their APIs (GETs only) to diff; credentials come as for `run`. Example:",
+    "  gatehouse plan -f manifests/ --controller-name gatehouse.dev/aws-vpc-lattice --aws-region us-west-2",
+  ].join("\n"));
+  plan.action(async (opts: { filename: string[]; kubeconfig?: string; controllerName: string; output: "yaml" | "json" } & Record<string, unknown>) => {
+    const value = (flag: string) => {
+      const v = opts[flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+      return typeof v === "string" ? v : undefined;
+    };
+    const cloud = parseCloudSettings(value, (flag, v, why) => { throw new UsageError(`--${flag}: ${JSON.stringify(v)} ${why}`); });
+    const log = createLogger(program.getOptionValueSource("logLevel") === "default" ? "error" : program.opts<{ logLevel: string }>().logLevel);
+    const { planOnce } = await import("./plan/command.js");
+    const { text } = await planOnce({
+      controllerName: opts.controllerName,
+      manifests: opts.filename.map((f, i) => ({ path: f, label: `-f[${i}]` })),
+      kubeconfig: opts.kubeconfig,
+      settings: { ...cloud, localAddresses: "loopback", addressPool: ["127.1.0.0/16"], internalPorts: { from: 20000, to: 29999 }, proxyWorkers: 0 },
+      log,
+      output: opts.output,
+    });
+    process.stdout.write(text);
+  });
 
   program
     .command("version")

@@ -1,7 +1,7 @@
 import { compute, type ComputeOutput } from "@gatehouse/core";
 import { snapshotFromObjects } from "@gatehouse/model";
 import type { Logger } from "pino";
-import { capabilitiesFor } from "@gatehouse/provider-local";
+import { capabilitiesOf } from "./run/providers.js";
 import { loadManifests, type ManifestEntry } from "./manifests.js";
 import { renderOutput } from "./render.js";
 
@@ -18,7 +18,7 @@ export async function computeOnce(opts: RunOptions): Promise<{ yaml: string; out
   for (const r of rejected) opts.log.warn({ origin: loaded[r.index]?.origin }, `skipped: ${r.reason}`);
   // Kubernetes timestamps (metav1.Time) have second precision.
   const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  const output = compute({ snapshot, controllers: [capabilitiesFor(opts.controllerName)], now });
+  const output = compute({ snapshot, controllers: [capabilitiesOf(opts.controllerName)], now });
   opts.log.info(
     { objects: loaded.length - rejected.length, gateways: output.desired.gateways.length, statuses: output.statuses.length },
     "computed",

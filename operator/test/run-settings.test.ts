@@ -42,6 +42,8 @@ test.serial("every setting has a flag and a GATEHOUSE_ variable", (t) => {
     GATEHOUSE_RETRY_PERIOD: "1s", GATEHOUSE_IDENTITY: "me", GATEHOUSE_DEBOUNCE: "50ms", GATEHOUSE_MAX_DEBOUNCE: "1s",
     GATEHOUSE_RESYNC_PERIOD: "0", GATEHOUSE_LOCAL_ADDRESSES: "incluster", GATEHOUSE_PROXY_POD_SELECTOR: "app=gh, tier=edge",
     GATEHOUSE_ADDRESS_POOL: "127.2.0.0/16,127.3.0.0/24", GATEHOUSE_INTERNAL_PORTS: "30000-30999", GATEHOUSE_PROXY_WORKERS: "2",
+    GATEHOUSE_CLUSTER_NAME: "c1", GATEHOUSE_LATTICE_ENDPOINT: "http://127.0.0.1:1", GATEHOUSE_AWS_REGION: "us-east-1",
+    GATEHOUSE_GCP_ENDPOINT: "http://127.0.0.1:2", GATEHOUSE_GCP_PROJECT: "proj-123",
   });
   t.deepEqual(s, {
     kubeconfig: "/k", controllerNames: ["a.dev/x", "b.dev/y"], watchNamespaces: ["a", "b"], metricsAddress: undefined,
@@ -49,6 +51,7 @@ test.serial("every setting has a flag and a GATEHOUSE_ variable", (t) => {
     leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 1_000, identity: "me", logLevel: "info", debounceMs: 50, maxDebounceMs: 1_000, resyncPeriodMs: 0,
     localAddresses: "incluster", proxyPodSelector: { app: "gh", tier: "edge" }, addressPool: ["127.2.0.0/16", "127.3.0.0/24"],
     internalPorts: { from: 30000, to: 30999 }, proxyWorkers: 2,
+    clusterName: "c1", latticeEndpoint: "http://127.0.0.1:1", awsRegion: "us-east-1", gcpEndpoint: "http://127.0.0.1:2", gcpProject: "proj-123",
   });
 });
 
@@ -86,4 +89,18 @@ test("durations and addresses", (t) => {
   t.deepEqual(parseAddress("0.0.0.0:0"), { host: "0.0.0.0", port: 0 });
   t.is(parseAddress("host:99999"), undefined);
   t.is(parseAddress("9090"), undefined);
+});
+
+test.serial("cloud backend flags: defaults, values, and one-line errors naming the flag", (t) => {
+  t.like(parse([]), { clusterName: "gatehouse", latticeEndpoint: undefined, awsRegion: undefined, gcpEndpoint: undefined, gcpProject: undefined });
+  t.like(parse(["--cluster-name", "prod-1", "--lattice-endpoint", "http://127.0.0.1:4566/", "--aws-region", "us-west-2",
+    "--gcp-endpoint", "http://127.0.0.1:8089", "--gcp-project", "my-project-1"]), {
+    clusterName: "prod-1", latticeEndpoint: "http://127.0.0.1:4566", awsRegion: "us-west-2", gcpEndpoint: "http://127.0.0.1:8089", gcpProject: "my-project-1",
+  });
+  t.like(parse([], { GATEHOUSE_AWS_REGION: "eu-central-1" }), { awsRegion: "eu-central-1" });
+  t.is(message(() => parse(["--lattice-endpoint", "ftp://x"])), '--lattice-endpoint: "ftp://x" is not http(s)://host[:port]');
+  t.is(message(() => parse(["--gcp-endpoint", "http://x/compute/v1"])), '--gcp-endpoint: "http://x/compute/v1" is not http(s)://host[:port]');
+  t.is(message(() => parse(["--aws-region", "mars"])), '--aws-region: "mars" is not an AWS region (e.g. us-west-2)');
+  t.is(message(() => parse([], { GATEHOUSE_GCP_PROJECT: "X" })), '--gcp-project (from GATEHOUSE_GCP_PROJECT): "X" is not a GCP project id (6-30 of a-z 0-9 -, starting with a letter)');
+  t.is(message(() => parse(["--cluster-name", "a b"])), '--cluster-name: "a b" is not a label value (1-63 of A-Z a-z 0-9 - _ .)');
 });

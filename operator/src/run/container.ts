@@ -17,7 +17,7 @@ import { kubeBindings } from "./kube-bindings.js";
 import { loadKubeConfig } from "./kubeconfig.js";
 import { Metrics } from "./metrics.js";
 import type { Exposer } from "@gatehouse/provider-local";
-import { localProvider } from "./local-provider.js";
+import { providerFor } from "./providers.js";
 import { Operator } from "./operator.js";
 import { Reconciler } from "./reconciler.js";
 import type { Settings } from "./settings.js";
@@ -45,7 +45,7 @@ export interface ContainerOptions {
   kubeConfig?: KubeConfig;
   /** Default: the real Kubernetes classes (kube-bindings.ts). */
   kube?: Partial<KubeBindings>;
-  /** Default: one LocalProvider (the in-process proxy) per --controller-name. */
+  /** Default: per --controller-name, the cloud backend of that name or else a LocalProvider (providers.ts). */
   providers?: Provider[];
 }
 
@@ -76,10 +76,7 @@ export function buildContainer(settings: Settings, opts: ContainerOptions): Cont
     // threads start on the first apply.
     const retry = () => { if (c.isBound(RUN_TOKENS.Reconciler)) c.get<Reconciler>(RUN_TOKENS.Reconciler).trigger(); };
     for (const name of settings.controllerNames) {
-      c.bind<Provider>(TOKENS.Provider).toDynamicValue((ctx) => localProvider(
-        name, settings, opts.logger,
-        settings.localAddresses === "incluster" ? kube.exposer(ctx, name, retry) : undefined,
-      ));
+      c.bind<Provider>(TOKENS.Provider).toDynamicValue((ctx) => providerFor(name, settings, opts.logger, () => kube.exposer(ctx, name, retry)));
     }
   }
   c.load(providerApiModule);

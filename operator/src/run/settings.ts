@@ -48,6 +48,16 @@ export interface Settings {
   internalPorts: { from: number; to: number };
   /** Proxy worker threads; undefined: one per CPU; 0: serve in the main thread. */
   proxyWorkers: number | undefined;
+  /** Value of the ownership tag/label on every cloud resource (several clusters share an account/project). */
+  clusterName: string;
+  /** VPC Lattice API endpoint override (a fake, moto); undefined: AWS's. */
+  latticeEndpoint: string | undefined;
+  /** AWS region when a LatticeConfig names none; undefined: the SDK's ($AWS_REGION, profile). */
+  awsRegion: string | undefined;
+  /** Compute API endpoint override (a fake: http://host:port, no auth); undefined: Google's. */
+  gcpEndpoint: string | undefined;
+  /** GCP project when a GCPConfig names none. */
+  gcpProject: string | undefined;
 }
 
 interface Spec {
@@ -60,6 +70,16 @@ interface Spec {
 }
 
 const SA_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+/** Flags of the cloud backends, shared by `run` and `plan`. */
+export const CLOUD_FLAGS: readonly Spec[] = [
+  { flag: "cluster-name", arg: "name", env: "GATEHOUSE_CLUSTER_NAME", default: "gatehouse",
+    help: "ownership tag/label value on every cloud resource; unique per cluster sharing an AWS account or GCP project" },
+  { flag: "lattice-endpoint", arg: "url", env: "GATEHOUSE_LATTICE_ENDPOINT", help: "VPC Lattice API endpoint override, http(s)://host[:port] (default: AWS's for the region)" },
+  { flag: "aws-region", arg: "region", env: "GATEHOUSE_AWS_REGION", help: "AWS region when the LatticeConfig names none (default: the SDK's, e.g. $AWS_REGION)" },
+  { flag: "gcp-endpoint", arg: "url", env: "GATEHOUSE_GCP_ENDPOINT", help: "Compute API endpoint override, http(s)://host[:port] (default: Google's)" },
+  { flag: "gcp-project", arg: "project", env: "GATEHOUSE_GCP_PROJECT", help: "GCP project when the GCPConfig names none" },
+];
 
 /** The flags of `run`, in the order --help lists them. */
 export const RUN_FLAGS: readonly Spec[] = [
@@ -96,6 +116,7 @@ export const RUN_FLAGS: readonly Spec[] = [
     help: "ports the proxy binds per Gateway listener port, from-to; each Service maps listener ports onto them (incluster)" },
   { flag: "proxy-workers", arg: "n", env: "GATEHOUSE_PROXY_WORKERS", default: "auto",
     help: "proxy worker threads: a number, auto (one per CPU), or 0 (serve in the main thread)" },
+  ...CLOUD_FLAGS,
 ];
 
 /** Adds the `run` flags (each with its environment variable) to a command. */
@@ -224,7 +245,10 @@ export function parseSettings(raw: RawSettings): Settings {
     bad("proxy-workers", workersRaw, "is not a number of workers (0 to 1024) or auto");
   }
 
+  const cloud = parseCloudSettings(value, bad);
+
   return {
+    ...cloud,
     kubeconfig,
     controllerNames: [...new Set(names)].sort(),
     watchNamespaces,
@@ -246,6 +270,36 @@ export function parseSettings(raw: RawSettings): Settings {
     addressPool: [...new Set(addressPool)],
     internalPorts,
     proxyWorkers,
+  };
+}
+
+export type CloudSettings = Pick<Settings, "clusterName" | "latticeEndpoint" | "awsRegion" | "gcpEndpoint" | "gcpProject">;
+
+/** The CLOUD_FLAGS values, validated. */
+export function parseCloudSettings(value: (flag: string) => string | undefined, bad: (flag: string, v: unknown, why: string) => never): CloudSettings {
+  const clusterName = value("cluster-name") ?? "gatehouse";
+  if (!LABEL_VALUE.test(clusterName) || clusterName === "") bad("cluster-name", clusterName, "is not a label value (1-63 of A-Z a-z 0-9 - _ .)");
+  const url = (flag: string): string | undefined => {
+    const v = value(flag);
+    if (v === undefined) return undefined;
+    let u: URL | undefined;
+    try { u = new URL(v); } catch { /* reported below */ }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || u.pathname.replace(/\/+$/, "") !== "" || u.search !== "") {
+      bad(flag, v, "is not http(s)://host[:port]");
+    }
+    return v.replace(/\/+$/, "");
+  };
+  const word = (flag: string, re: RegExp, what: string): string | undefined => {
+    const v = value(flag);
+    if (v !== undefined && !re.test(v)) bad(flag, v, `is not ${what}`);
+    return v;
+  };
+  return {
+    clusterName,
+    latticeEndpoint: url("lattice-endpoint"),
+    awsRegion: word("aws-region", /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region (e.g. us-west-2)"),
+    gcpEndpoint: url("gcp-endpoint"),
+    gcpProject: word("gcp-project", /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "a GCP project id (6-30 of a-z 0-9 -, starting with a letter)"),
   };
 }
 
