@@ -4,7 +4,7 @@
 import { inject, injectable, optional } from "inversify";
 import type { Logger } from "pino";
 import { CoreSession, type ComputeOutput } from "@gatehouse/core";
-import { ROUTE_KINDS, TOKENS, keyOf, type Meta, type Snapshot } from "@gatehouse/model";
+import { ANNOTATION_PREFIX, ROUTE_KINDS, TOKENS, keyOf, type Meta, type Snapshot } from "@gatehouse/model";
 import type { ProviderRegistry, ProviderResults } from "@gatehouse/provider-api";
 import type { StatusUpdate } from "@gatehouse/status";
 import { OPERATOR_TOKENS, type Clock, type EventRecorder, type LeaderElector, type Source, type StatusSink } from "../ports.js";
@@ -339,7 +339,8 @@ export class Reconciler {
         // Already removed; the cache has not caught up yet.
         if (this.finalizerRemoved.has(key) && this.finalizerRemoved.get(key) === m.resourceVersion) { removed.set(key, m.resourceVersion); continue; }
         await guard(ref, "finalize failed", async () => {
-          const results = await Promise.all(owners.map((p) => p.finalize(ref)));
+          const annotations = ownAnnotations(m.annotations);
+          const results = await Promise.all(owners.map((p) => p.finalize(annotations ? { ...ref, annotations } : ref)));
           const waiting = results.filter((r) => !r.done);
           if (waiting.length > 0) {
             this.log.info({ object: ref, message: waiting.map((r) => r.message).join("; ") }, "waiting for provider cleanup");
@@ -418,6 +419,14 @@ export class Reconciler {
     }, delay);
     this.retryTimer.unref();
   }
+}
+
+/** The `gatehouse.dev/` annotations of an object (provider memory), if any. */
+function ownAnnotations(a: unknown): Record<string, string> | undefined {
+  if (a == null || typeof a !== "object") return undefined;
+  const out = Object.fromEntries(Object.entries(a as Record<string, unknown>)
+    .filter((e): e is [string, string] => e[0].startsWith(ANNOTATION_PREFIX) && typeof e[1] === "string"));
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** RFC 3339 with second precision (metav1.Time). */

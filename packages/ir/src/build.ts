@@ -1,3 +1,4 @@
+import { ANNOTATION_PREFIX } from "@gatehouse/model";
 import type { Graph, RouteNode } from "@gatehouse/graph";
 import type { IRMemo } from "./memo.js";
 import type { DesiredState } from "./types.js";
@@ -30,8 +31,6 @@ export function buildDesiredState(graph: Graph, memo?: IRMemo): DesiredState {
   return Object.keys(annotations).length > 0 ? { gateways, annotations } : { gateways };
 }
 
-/** Annotations under this prefix are the providers' memory; all others are the user's. */
-export const ANNOTATION_PREFIX = "gatehouse.dev/";
 
 function prefixed(metadata: unknown): Record<string, string> | undefined {
   const a = (metadata as { annotations?: unknown } | undefined)?.annotations;

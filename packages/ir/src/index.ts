@@ -3,7 +3,7 @@ export type * from "./types.js";
 export type {
   BackendTLSNode, CORSConfig, EndpointNode, HTTPMatchNode, HeaderModifierConfig, PathModifier, RedirectConfig, RewriteConfig,
 } from "@gatehouse/graph";
-export { buildDesiredState, ANNOTATION_PREFIX } from "./build.js";
+export { buildDesiredState } from "./build.js";
 export { irModule } from "./module.js";
 export { backendId } from "./backends.js";
 export { hostCovers } from "./virtual-hosts.js";

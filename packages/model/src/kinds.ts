@@ -3,6 +3,8 @@ export const CORE_GROUP = "";
 /** gatehouse's own kinds (LocalProxyConfig, LatticeConfig, GCPConfig). */
 export const GATEHOUSE_GROUP = "gatehouse.dev";
 export const LOCAL_PROXY_CONFIG_API_VERSION = "gatehouse.dev/v1alpha1";
+/** Annotations under this prefix are the providers' memory (resource ids); all others are the user's. */
+export const ANNOTATION_PREFIX = "gatehouse.dev/";
 
 /** Every kind the core reads, by the name the snapshot stores it under. */
 export const KIND = {

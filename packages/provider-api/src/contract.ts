@@ -60,7 +60,16 @@ export interface ProviderResults {
   requeueAfterMs?: number;
 }
 
-export type FinalizeTarget = { kind: string; namespace: string; name: string };
+export interface FinalizeTarget {
+  kind: string;
+  namespace: string;
+  name: string;
+  /**
+   * The deleted object's `gatehouse.dev/` annotations (ids a provider wrote through results):
+   * a deleting object has left the desired state, so after a restart this is where they are.
+   */
+  annotations?: Record<string, string>;
+}
 
 export interface FinalizeResult {
   /** true: everything the object owned is gone, the finalizer may be removed. */
