@@ -142,16 +142,7 @@ export class GcpProvider implements Provider {
     for (const p of model.resources.keys()) want.add(p);
     for (const g of model.gateways) if (g.address.path && !g.address.ours) want.add(g.address.path);
     for (const [source, ann] of Object.entries(desired?.annotations ?? {})) {
-      if (!source.startsWith("gateway/") || !isObj(ann)) continue;
-      const project = typeof ann[ANNOTATIONS.project] === "string" ? ann[ANNOTATIONS.project] : undefined;
-      if (!project) continue;
-      for (const key of new Set(Object.values(ANNOTATIONS))) {
-        if (key === ANNOTATIONS.project || typeof ann[key] !== "string") continue;
-        for (const short of String(ann[key]).split(",")) {
-          const p = `projects/${project}/${short.trim()}`;
-          if (parsePath(p)) want.add(p);
-        }
-      }
+      if (source.startsWith("gateway/")) for (const p of annotationPaths(ann)) want.add(p);
     }
     const todo = [...want].filter((p) => this.stale.has(p) || (!this.known.resources.has(p) && !this.known.absent.has(p))).sort(byRank);
     await inBatches(todo, READ_CONCURRENCY, (p) => this.read(p));
@@ -337,9 +328,12 @@ export class GcpProvider implements Provider {
         const bad = res.gateways.find((g) => !g.programmed && g.reason !== REASON.Invalid);
         if (bad) failure = ` (Gateway ${bad.key}: ${bad.message})`;
       } else {
-        // A fresh process: list what is ours, delete this Gateway's own resources; shared ones
-        // no Gateway wants any more go with the next apply (they are known now).
-        await this.discover();
+        // A fresh process: read what the Gateway's annotations list (or, without them, list
+        // what is ours), delete this Gateway's own resources; shared ones no Gateway wants any
+        // more go with the next apply (they are known now).
+        const listed = annotationPaths(t.annotations);
+        if (listed.length > 0) await inBatches(listed.sort(byRank), READ_CONCURRENCY, (p) => this.read(p));
+        else await this.discover();
         const mine = [...this.known.resources.values()].filter((r) => r.ours && r.owner === owner).sort((a, b) => byRank(b.path, a.path));
         const errors = new Map<string, ApplyError>();
         await this.execute(mine.map((r): Action => ({ op: "delete", path: r.path, sources: [owner], gateways: [key], owner })), errors);
@@ -392,6 +386,22 @@ export class GcpProvider implements Provider {
     await this.queue.catch(() => undefined);
     await this.api.close();
   }
+}
+
+/** Resource paths a Gateway's `gatehouse.dev/` annotations list (see ANNOTATIONS). */
+export function annotationPaths(ann: unknown): string[] {
+  if (!isObj(ann)) return [];
+  const project = typeof ann[ANNOTATIONS.project] === "string" ? ann[ANNOTATIONS.project] : undefined;
+  if (!project) return [];
+  const out = new Set<string>();
+  for (const key of new Set(Object.values(ANNOTATIONS))) {
+    if (key === ANNOTATIONS.project || typeof ann[key] !== "string") continue;
+    for (const short of String(ann[key]).split(",")) {
+      const p = `projects/${project}/${short.trim()}`;
+      if (parsePath(p)) out.add(p);
+    }
+  }
+  return [...out];
 }
 
 /** The desired state without one route's entries. */

@@ -206,3 +206,19 @@ test.serial("finalize in a fresh process (no desired state yet) finds the Gatewa
   t.deepEqual(ours(), []);
   await p2.close();
 });
+
+test.serial("finalize in a fresh process with the deleted Gateway's annotations reads what they list", async (t) => {
+  const p1 = provider(fake);
+  const res = await converge(p1, desiredOf(manyRoutes(2)));
+  await p1.close();
+  const annotations = Object.fromEntries(Object.entries(res.gateways[0]!.annotations!).filter(([, v]) => v !== null)) as Record<string, string>;
+  const p2 = provider(fake);
+  const mark = fake.calls.mark();
+  const fin = await p2.finalize({ kind: "Gateway", namespace: "default", name: "web", annotations });
+  t.true(fin.done, fin.message);
+  t.is(fake.calls.count({ method: /aggregatedList|\.list$/, since: mark }), 0);
+  t.false(ours().some((x) => /urlMaps|forwardingRules|targetHttpProxies|addresses|firewalls|-web-404/.test(x)));
+  await converge(p2, desiredOf(classes()));
+  t.deepEqual(ours(), []);
+  await p2.close();
+});
