@@ -294,3 +294,19 @@ test("--local-addresses incluster: each LocalProvider gets an exposer for its co
   t.deepEqual(exposers, ["a.example/x", "gatehouse.dev/local"]);
   await Promise.all(providers.map((p) => p.close()));
 });
+
+test("metrics: provider API calls and retries from the provider's stats; Gateways programmed on the first apply are timed", async (t) => {
+  const p = new RecordingProvider();
+  const calls = [{ operation: "CreateService", result: "success" as const, count: 3 }, { operation: "GetService", result: "throttled" as const, count: 2 }];
+  (p as RecordingProvider & { stats(): unknown }).stats = () => ({ apiCalls: calls, retries: 2 });
+  const r = rig({ provider: p });
+  r.source.put(gatewayClass(), gateway(), httpRoute("a"), service());
+  await r.op.start();
+  await r.op.reconciler.idle();
+  t.is(await r.metrics.value("gatehouse_provider_api_calls_total", { controller: "gatehouse.dev/local", operation: "CreateService", result: "success" }), 3);
+  t.is(await r.metrics.value("gatehouse_provider_api_calls_total", { result: "throttled" }), 2);
+  t.is(await r.metrics.value("gatehouse_provider_api_retries_total", { controller: "gatehouse.dev/local" }), 2);
+  // Programmed in the same reconcile that first saw it: nothing was waiting, nothing is.
+  t.is(await r.metrics.value("gatehouse_gateways_not_programmed"), 0);
+  await r.op.stop();
+});

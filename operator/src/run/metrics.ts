@@ -2,6 +2,10 @@
 // global one: tests run several operators in one process).
 import { injectable } from "inversify";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ProviderStats } from "@gatehouse/provider-api";
+
+/** A provider's cumulative API call counts (ProviderStats), by controller. */
+export interface ControllerStats { controller: string; stats: ProviderStats }
 
 /** Counters a Source keeps about its watches, per kind (see KubeSource). */
 export interface SourceCounters { kind: string; restarts: number; relists: number }
@@ -18,7 +22,10 @@ export class Metrics {
   readonly objects: Gauge<"kind">;
   readonly events: Counter<"reason">;
   readonly providerApplies: Counter<"controller" | "result">;
+  readonly timeToProgrammed: Histogram<"controller">;
   private sourceCounters: () => readonly SourceCounters[] = () => [];
+  private providerStats: () => readonly ControllerStats[] = () => [];
+  private waiting: () => Map<string, { count: number; oldestSeconds: number }> = () => new Map();
 
   constructor() {
     const registers = [this.registry];
@@ -55,8 +62,44 @@ export class Metrics {
       name: "gatehouse_informer_relists_total", help: "Full relists (initial, 410 Gone, restart), by kind.", labelNames: ["kind"], registers,
       collect() { this.reset(); for (const c of counters()) this.inc({ kind: c.kind }, c.relists); },
     });
+    this.timeToProgrammed = new Histogram({
+      name: "gatehouse_gateway_programmed_seconds",
+      help: "Time from the first reconcile that saw a Gateway generation not programmed to Programmed=True, by controller.",
+      labelNames: ["controller"], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600], registers,
+    });
+    const waiting = () => this.waiting();
+    new Gauge({
+      name: "gatehouse_gateways_not_programmed", help: "Gateways of ours whose Programmed condition is not True, by controller.",
+      labelNames: ["controller"], registers,
+      collect() { this.reset(); for (const [controller, w] of waiting()) this.set({ controller }, w.count); },
+    });
+    new Gauge({
+      name: "gatehouse_gateway_not_programmed_oldest_seconds", help: "How long the longest-waiting Gateway has not been programmed, by controller.",
+      labelNames: ["controller"], registers,
+      collect() { this.reset(); for (const [controller, w] of waiting()) this.set({ controller }, w.oldestSeconds); },
+    });
+    const stats = () => this.providerStats();
+    new Counter({
+      name: "gatehouse_provider_api_calls_total", help: "Cloud API calls of a backend, by controller, operation and result (success, error, throttled).",
+      labelNames: ["controller", "operation", "result"], registers,
+      collect() {
+        this.reset();
+        for (const s of stats()) for (const c of s.stats.apiCalls) this.inc({ controller: s.controller, operation: c.operation, result: c.result }, c.count);
+      },
+    });
+    new Counter({
+      name: "gatehouse_provider_api_retries_total", help: "Cloud API attempts repeated after throttling, 5xx, timeouts or resets, by controller.",
+      labelNames: ["controller"], registers,
+      collect() { this.reset(); for (const s of stats()) this.inc({ controller: s.controller }, s.stats.retries); },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: "gatehouse_" });
   }
+
+  /** Where provider API call counts come from (the providers that keep them). */
+  watchProviders(fn: () => readonly ControllerStats[]): void { this.providerStats = fn; }
+
+  /** Where the not-programmed Gateway gauges come from. */
+  watchProgramming(fn: () => Map<string, { count: number; oldestSeconds: number }>): void { this.waiting = fn; }
 
   /** Where informer restart/relist counts come from (the Source, when it keeps them). */
   watchSource(fn: () => readonly SourceCounters[]): void { this.sourceCounters = fn; }

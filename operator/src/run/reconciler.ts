@@ -11,6 +11,7 @@ import { OPERATOR_TOKENS, type Clock, type EventRecorder, type LeaderElector, ty
 import type { Metrics, SourceCounters } from "./metrics.js";
 import { RUN_TOKENS, type AnnotationWriter, type Finalizers, type ObjectRef } from "./tokens.js";
 import { annotationPatches } from "./annotation-patches.js";
+import { ProgrammedClock } from "./programmed-clock.js";
 import { TransitionTracker, type Transition } from "./transitions.js";
 import type { Settings } from "./settings.js";
 
@@ -29,6 +30,7 @@ const RETRY_MAX_MS = 30_000;
 export class Reconciler {
   private readonly session = new CoreSession();
   private readonly transitions = new TransitionTracker();
+  private readonly programmed = new ProgrammedClock();
   /** Last results of each provider (kept when an apply fails). */
   private results = new Map<string, ProviderResults>();
   /** key → [resourceVersion seen, JSON of the status we wrote]: skip rewriting before the cache catches up. */
@@ -66,6 +68,11 @@ export class Reconciler {
     @inject(OPERATOR_TOKENS.Settings) private readonly settings: Pick<Settings, "resyncPeriodMs">,
     @inject(RUN_TOKENS.Annotations) @optional() private readonly annotations: AnnotationWriter | undefined,
   ) {
+    metrics.watchProviders(() => registry.providers().flatMap((p) => {
+      const stats = p.stats?.();
+      return stats ? [{ controller: p.capabilities.controllerName, stats }] : [];
+    }));
+    metrics.watchProgramming(() => this.programmed.waiting(this.clock.now().getTime()));
     if (source.counters) {
       metrics.watchSource(() => {
         const c = source.counters!();
@@ -213,6 +220,10 @@ export class Reconciler {
           }
         }
         this.recordEvents(this.transitions.diff(out.statuses, controllerNames, (u) => statusOf(this.live(snapshot, u))), snapshot);
+        const controllerOf = new Map(out.graph.gateways.map((g) => [g.key, g.controllerName]));
+        for (const o of this.programmed.observe(out.statuses, (k) => controllerOf.get(k), this.clock.now().getTime())) {
+          this.metrics.timeToProgrammed.observe({ controller: o.controller }, o.seconds);
+        }
       } else {
         // Keep the tracker current so a new leader does not replay old transitions.
         this.transitions.diff(out.statuses, controllerNames, (u) => statusOf(this.live(snapshot, u)));

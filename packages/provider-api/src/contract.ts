@@ -77,6 +77,14 @@ export interface FinalizeResult {
   message: string;
 }
 
+/** Cumulative counts of a cloud backend's API traffic since start (for the operator's metrics). */
+export interface ProviderStats {
+  /** One entry per (operation, result); `result`: success | error | throttled. */
+  apiCalls: { operation: string; result: "success" | "error" | "throttled"; count: number }[];
+  /** Attempts repeated after a transient failure (throttling, 5xx, timeout, reset). */
+  retries: number;
+}
+
 export interface Provider {
   readonly capabilities: Capabilities;
   /** Cloud backends own external resources and need finalizers on Gateways and routes. */
@@ -92,6 +100,8 @@ export interface Provider {
   apply(plan: Plan, desired: DesiredState): Promise<ProviderResults>;
   /** Removes what a deleted Gateway or route owned. */
   finalize(target: FinalizeTarget): Promise<FinalizeResult>;
+  /** API call counts (cloud backends); absent when the backend calls no API. */
+  stats?(): ProviderStats;
   /** Stops background work (servers, pollers). */
   close(): Promise<void>;
 }
