@@ -4,7 +4,7 @@
 // and route. Known state lives in memory, seeded from the Gateways' annotations and GETs.
 import { REASON, type Capabilities } from "@gatehouse/model";
 import type { DesiredState, IRGateway } from "@gatehouse/ir";
-import type { FinalizeResult, FinalizeTarget, Plan, Provider, ProviderResults } from "@gatehouse/provider-api";
+import type { FinalizeResult, FinalizeTarget, Plan, Provider, ProviderResults, ProviderStats } from "@gatehouse/provider-api";
 import { GCP_CONTROLLER, gcpCapabilities } from "./capabilities.js";
 import { ComputeApi, ComputeError, toComputeError, type CallCounts, type LogFn } from "./cloud/compute.js";
 import { hashOf, isObj, requestIdFor, type Json } from "./cloud/json.js";
@@ -74,6 +74,11 @@ export class GcpProvider implements Provider {
       log: this.log,
       ...(opts.afterMutation ? { afterMutation: opts.afterMutation } : {}),
     });
+  }
+
+  /** Cumulative API calls by operation and result, and retries (operator metrics). */
+  stats(): ProviderStats {
+    return this.api.stats();
   }
 
   /** Compute calls made so far, by method (mutating ones and all). */

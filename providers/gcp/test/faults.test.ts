@@ -35,6 +35,10 @@ test.serial("429s, 500s, 503s, a hung call and a lost response: converges to the
   const mark = fake.calls.mark();
   await converge(p, desiredOf(objects));
   t.is(fake.calls.mutating(mark), 0);
+  const stats = p.stats();
+  t.true(stats.retries >= 5);
+  t.true(stats.apiCalls.some((c) => c.result === "throttled"));
+  t.true(stats.apiCalls.some((c) => c.operation === "urlMaps.insert" && c.result === "success"));
   await p.close();
 });
 

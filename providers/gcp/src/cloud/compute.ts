@@ -66,6 +66,23 @@ interface Op { name?: string | null; status?: unknown; zone?: string | null; reg
 export class ComputeApi {
   private readonly pool: ClientPool;
   private counts: CallCounts = { total: 0, mutating: 0, byMethod: {} };
+  /** Cumulative since start (operator metrics): per `method|result`, and retried attempts. */
+  private readonly results = new Map<string, number>();
+  private retried = 0;
+
+  stats(): { apiCalls: { operation: string; result: "success" | "error" | "throttled"; count: number }[]; retries: number } {
+    const apiCalls = [...this.results.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, count]) => {
+      const [operation, result] = k.split("|") as [string, "success" | "error" | "throttled"];
+      return { operation, result, count };
+    });
+    return { apiCalls, retries: this.retried };
+  }
+
+  private result(method: string, err: ComputeError | undefined): void {
+    const r = !err ? "success" : err.status === 429 ? "throttled" : "error";
+    const k = `${method}|${r}`;
+    this.results.set(k, (this.results.get(k) ?? 0) + 1);
+  }
 
   constructor(private readonly o: ComputeOptions) {
     this.pool = new ClientPool(o.clientOptions);
@@ -117,9 +134,11 @@ export class ComputeApi {
       } catch (e) {
         err = toComputeError(e);
       }
+      this.result(method, err);
       if (mutating) this.o.afterMutation?.(method, this.counts.mutating);
       if (!err) return res as T;
       if (i >= attempts || !retriable(err)) throw err;
+      this.retried++;
       {
         const delay = Math.min(baseMs * 2 ** (i - 1), 30_000) * (0.5 + Math.random() / 2);
         this.o.log("debug", "retrying compute call", { method, status: err.status, reason: err.reason, attempt: i });
