@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { startControlPlane } from "@gatehouse/test-harness";
 import { startFakeCompute, type FakeCompute } from "@gatehouse/fake-gcp";
-import { GCP_CONTROLLER, GcpProvider } from "@gatehouse/provider-gcp";
+import { GCP_CONTROLLER } from "@gatehouse/provider-gcp";
 import { condition, eventually, Kube, parentCondition, startOperator, type Obj, type RunningOperator } from "./e2e-helpers.js";
 import { installGatehouseCRDs } from "./local-crd.js";
 
@@ -19,7 +19,7 @@ const PROJECT = "gatehouse-e2e";
 const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "testdata");
 const UPDATE = process.env["GATEHOUSE_GOLDEN_UPDATE"] === "1" || process.env["GATEHOUSE_GOLDEN_UPDATE"] === "true";
 
-interface Env { cp: Awaited<ReturnType<typeof startControlPlane>>; kube: Kube; run: RunningOperator; fake: FakeCompute; provider: GcpProvider }
+interface Env { cp: Awaited<ReturnType<typeof startControlPlane>>; kube: Kube; run: RunningOperator; fake: FakeCompute }
 const env = {} as Env;
 
 test.before(async () => {
@@ -27,18 +27,16 @@ test.before(async () => {
   env.kube = new Kube(env.cp);
   await installGatehouseCRDs(env.kube.client);
   env.fake = await startFakeCompute({ project: PROJECT, host: `127.0.${100 + (process.pid % 40)}.7`, operationDelayMs: 2, waitTimeoutMs: 200 });
-  env.provider = new GcpProvider({
-    clientOptions: env.fake.clientOptions() as unknown as Record<string, unknown>, project: PROJECT, clusterName: "e2e",
-    retry: { attempts: 5, baseMs: 10 }, operationPollMs: 5, callTimeoutMs: 10_000,
+  // The product wiring: the provider comes from the settings (--gcp-endpoint, --gcp-project), not a test override.
+  env.run = await startOperator(env.cp, {
+    controllerNames: [GCP_CONTROLLER], gcpEndpoint: env.fake.url, gcpProject: PROJECT, clusterName: "e2e",
   });
-  env.run = await startOperator(env.cp, { controllerNames: [GCP_CONTROLLER] }, { providers: [env.provider] });
 });
 
 test.after.always(async () => {
   await env.run?.stop();
   env.kube?.close();
   await env.cp?.stop();
-  await env.provider?.close();
   await env.fake?.close();
 });
 
