@@ -111,3 +111,62 @@ test("HTTPS: the service's certificateArn comes from the listener's tls.options;
     `HTTPS listener gateway/infra/gw/listener/https: VPC Lattice takes an ACM certificate ARN in tls.options["${LATTICE.certificateArnOption}"], not a Kubernetes Secret`,
   ]);
 });
+
+const tlsListener = (mode: "Passthrough" | "Terminate" = "Passthrough", port = 443, name = "tls") =>
+  listener(name, port, "TLS", { tls: { mode, certificates: [], options: {} } });
+
+test("TLSRoute on a Passthrough listener: a service with the custom domain, a TLS_PASSTHROUGH listener forwarding to TCP groups", (t) => {
+  const src = "tlsroute/default/db";
+  const r = route("TLSRoute", "default", "db", [
+    { backends: [backend(src, 0, 0, "a", { weight: 3000, port: 5432, protocol: "tls" }), backend(src, 0, 1, "b", { weight: 1000, port: 5432 })] },
+    { backends: [backend(src, 1, 0, "c")] },
+  ], { hostnames: ["db.example.com"], listeners: [{ name: "tls", hostnames: ["db.example.com"] }] });
+  const view = routeCentricView(buildDesiredState(graph([gateway([listener("http", 80, "HTTP"), tlsListener()])], [r])), CONTROLLER);
+  t.is(view.services.length, 1);
+  const svc = view.services[0]!;
+  t.is(svc.name, "db-default");
+  t.is(svc.route, src);
+  t.is(svc.customDomainName, "db.example.com");
+  t.is(svc.certificateArn, undefined);
+  t.deepEqual(svc.listeners, [{
+    name: "tls-443", port: 443, protocol: "TLS_PASSTHROUGH", certificates: [], rules: [],
+    defaultAction: { forward: { targetGroups: [
+      { targetGroupKey: "Service/default/a:5432", targetGroupName: svc.targetGroups[0]!.name, weight: 999 },
+      { targetGroupKey: "Service/default/b:5432", targetGroupName: svc.targetGroups[1]!.name, weight: 333 },
+    ] } },
+    sources: ["gateway/infra/gw/listener/tls"],
+  }]);
+  t.deepEqual(svc.targetGroups.map((g) => [g.key, g.config]), [
+    ["Service/default/a:5432", { port: 5432, protocol: "TCP", ipAddressType: "IPV4" }],
+    ["Service/default/b:5432", { port: 5432, protocol: "TCP", ipAddressType: "IPV4" }],
+  ]);
+  t.deepEqual(svc.targetGroups[0]!.targets, [{ id: "10.0.0.1", port: 8080 }, { id: "10.0.0.2", port: 8080 }]);
+  // The second rule cannot be told apart from the first: reported, not programmed (no target group for c).
+  t.deepEqual(view.unsupported.map((u) => [u.source, u.reason]), [[`${src}/rule/1`, "UnsupportedValue"]]);
+  t.regex(view.unsupported[0]!.message, /only its default action: rule 1 is not programmed/);
+});
+
+test("TLSRoute without an exact hostname gets no service (TLS passthrough needs a custom domain)", (t) => {
+  const wild = route("TLSRoute", "default", "wild", [{}], { hostnames: ["*.example.com"], listeners: [{ name: "tls", hostnames: ["*.example.com"] }] });
+  const none = route("TLSRoute", "default", "none", [{}], { listeners: [{ name: "tls", hostnames: [] }] });
+  const view = routeCentricView(buildDesiredState(graph([gateway([tlsListener()])], [wild, none])), CONTROLLER);
+  t.deepEqual(view.services, []);
+  t.deepEqual(view.unsupported.map((u) => u.route), ["tlsroute/default/none", "tlsroute/default/wild"]);
+  t.regex(view.unsupported[0]!.message, /needs an exact hostname .* has none/);
+  t.regex(view.unsupported[1]!.message, /only \*\.example\.com/);
+});
+
+test("TLSRoute on a Terminate listener and TCPRoute on a TLS listener are reported; an HTTPRoute of the same name gets its own service", (t) => {
+  const gw = gateway([listener("http", 80, "HTTP"), tlsListener("Terminate", 8443, "term"), tlsListener()]);
+  const term = route("TLSRoute", "default", "t", [{}], { hostnames: ["t.example.com"], listeners: [{ name: "term", hostnames: ["t.example.com"] }] });
+  const tls = route("TLSRoute", "default", "web", [{}], { hostnames: ["web.example.com"], listeners: [{ name: "tls", hostnames: ["web.example.com"] }] });
+  const http = route("HTTPRoute", "default", "web", [{}], { hostnames: ["web.example.com"] });
+  const tcp = route("TCPRoute", "default", "raw", [{}], { listeners: [{ name: "tls", hostnames: [] }] });
+  const view = routeCentricView(buildDesiredState(graph([gw], [term, tls, http, tcp])), CONTROLLER);
+  t.deepEqual(view.services.map((s) => [s.route, s.listeners.map((l) => l.protocol)]).sort(), [
+    ["httproute/default/web", ["HTTP"]], ["tlsroute/default/web", ["TLS_PASSTHROUGH"]],
+  ]);
+  t.not(view.services[0]!.name, view.services[1]!.name);
+  t.deepEqual(view.unsupported.map((u) => u.route), ["tcproute/default/raw", "tlsroute/default/t"]);
+  t.regex(view.unsupported[1]!.message, /tls\.mode Terminate; VPC Lattice serves TLSRoutes on Passthrough listeners only/);
+});

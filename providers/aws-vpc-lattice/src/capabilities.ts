@@ -8,13 +8,16 @@ export const LATTICE_CONTROLLER = "gatehouse.dev/aws-vpc-lattice";
 export function latticeCapabilities(controllerName = LATTICE_CONTROLLER): Capabilities {
   return {
     controllerName,
-    // TLS passthrough (TLS_PASSTHROUGH listeners, TCP target groups) is not programmed yet:
-    // declaring it would accept TLSRoutes nothing serves.
-    protocols: ["HTTP", "HTTPS"],
-    tlsModes: ["Terminate"],
-    routeKinds: ["HTTPRoute", "GRPCRoute"],
+    // TLS listeners: Passthrough only (TLS_PASSTHROUGH listeners, TCP target groups); Lattice
+    // cannot terminate TLS and forward the stream. tlsModes governs TLS listeners only: HTTPS
+    // listeners always terminate (with an ACM certificate).
+    protocols: ["HTTP", "HTTPS", "TLS"],
+    tlsModes: ["Passthrough"],
+    routeKinds: ["HTTPRoute", "GRPCRoute", "TLSRoute"],
     // Method matches are Lattice httpMatch.method; h2c backends are HTTP2 target groups.
-    features: [FEATURE.HTTPRouteMethodMatching, FEATURE.GRPCRoute, FEATURE.HTTPRouteBackendProtocolH2C, FEATURE.GatewayPort8080].sort(),
+    features: [
+      FEATURE.HTTPRouteMethodMatching, FEATURE.GRPCRoute, FEATURE.TLSRoute, FEATURE.HTTPRouteBackendProtocolH2C, FEATURE.GatewayPort8080,
+    ].sort(),
     // Lattice rules have no request or response transformations at all.
     filters: [],
     certificateOptions: [LATTICE.certificateArnOption],

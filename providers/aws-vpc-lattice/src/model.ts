@@ -3,7 +3,10 @@
 //   svc/<service>, snsa/<service>, lis/<service>/<listener>,
 //   rule/<service>/<listener>/<rule>, tg/<target group name>    (per route × parent Gateway)
 // Pure: names come from the IR's routeCentricView; specs carry everything a create sends.
-import { fitName, routeCentricView, shortHash, type DesiredState, type IRGateway, type LatticeService, type LatticeTarget, type LatticeUnsupported } from "@gatehouse/ir";
+import {
+  fitName, routeCentricView, shortHash, type DesiredState, type IRGateway, type LatticeForward, type LatticeHTTPTargetGroupConfig,
+  type LatticeListener, type LatticeService, type LatticeTarget, type LatticeTCPTargetGroupConfig, type LatticeUnsupported,
+} from "@gatehouse/ir";
 import { defaultConfig, parseLatticeConfig, type HealthCheckConfig, type LatticeConfigSpec } from "./config.js";
 import { specHash } from "./hash.js";
 import { ownershipTags } from "./tags.js";
@@ -36,10 +39,8 @@ export interface TargetGroupModel {
   name: string;
   /** Backend id from the view (`Service/ns/name:port`). */
   backend: string;
-  config: {
-    port: number; protocol: "HTTP" | "HTTPS"; protocolVersion: "HTTP1" | "HTTP2" | "GRPC"; ipAddressType: "IPV4" | "IPV6";
-    vpcIdentifier: string; healthCheck?: HealthCheckConfig;
-  };
+  /** HTTP/HTTPS (HTTPRoute, GRPCRoute) or TCP (TLSRoute, behind TLS_PASSTHROUGH; no health check: Lattice's default is off). */
+  config: (LatticeHTTPTargetGroupConfig | LatticeTCPTargetGroupConfig) & { vpcIdentifier: string; healthCheck?: HealthCheckConfig };
   tags: Record<string, string>;
   /** Hash of the updatable part (health check). */
   hash: string;
@@ -56,7 +57,7 @@ export interface RuleModel {
   key: string;
   name: string;
   priority: number;
-  match: LatticeService["listeners"][number]["rules"][number]["match"];
+  match: Extract<LatticeListener, { protocol: "HTTP" | "HTTPS" }>["rules"][number]["match"];
   action: RuleAction;
   /** Hash of match and action (priority is tracked on its own). */
   hash: string;
@@ -68,8 +69,9 @@ export interface ListenerModel {
   key: string;
   name: string;
   port: number;
-  protocol: "HTTP" | "HTTPS";
-  defaultAction: { fixedResponse: { statusCode: number } };
+  protocol: LatticeListener["protocol"];
+  /** Fixed 404 (HTTP, HTTPS) or a weighted forward to TCP groups (TLS_PASSTHROUGH, which takes no rules). */
+  defaultAction: RuleAction;
   hash: string;
   tags: Record<string, string>;
   rules: RuleModel[];
@@ -159,7 +161,8 @@ function serviceModel(svc: LatticeService, gw: GatewayModel, ctx: ModelContext):
   const tgByBackend = new Map<string, TargetGroupModel>();
   const targetGroups = svc.targetGroups.map((tg): TargetGroupModel => {
     const config: TargetGroupModel["config"] = { ...tg.config, vpcIdentifier: gw.snva!.vpcIdentifier };
-    if (gw.config.healthCheck) config.healthCheck = { ...gw.config.healthCheck };
+    // The LatticeConfig health check is an HTTP one; TCP groups keep Lattice's default (off).
+    if (gw.config.healthCheck && config.protocol !== "TCP") config.healthCheck = { ...gw.config.healthCheck };
     const { healthCheck, ...immutable } = config;
     const name = targetGroupName(tg.name, immutable);
     const m: TargetGroupModel = {
@@ -171,20 +174,25 @@ function serviceModel(svc: LatticeService, gw: GatewayModel, ctx: ModelContext):
     tgByBackend.set(tg.key, m);
     return m;
   });
+  const forward = (f: LatticeForward): RuleAction =>
+    ({ forward: { targetGroups: f.targetGroups.map((g) => ({ tg: tgByBackend.get(g.targetGroupKey)!.key, weight: g.weight })) } });
   const listeners = svc.listeners.map((l): ListenerModel => {
     const key = `lis/${svc.name}/${l.name}`;
-    const rules = l.rules.map((r): RuleModel => {
+    const rules = (l.protocol === "TLS_PASSTHROUGH" ? [] : l.rules).map((r): RuleModel => {
       const action: RuleAction = "forward" in r.action
-        ? { forward: { targetGroups: r.action.forward.targetGroups.map((g) => ({ tg: tgByBackend.get(g.targetGroupKey)!.key, weight: g.weight })) } }
+        ? forward(r.action.forward)
         : { fixedResponse: { statusCode: r.action.fixedResponse.statusCode } };
       return {
         key: `rule/${svc.name}/${l.name}/${r.name}`, name: r.name, priority: r.priority, match: r.match, action,
         hash: specHash({ match: r.match, action }), tags, sources: r.sources,
       };
     });
+    const defaultAction: RuleAction = "forward" in l.defaultAction
+      ? forward(l.defaultAction.forward)
+      : { fixedResponse: { statusCode: l.defaultAction.fixedResponse.statusCode } };
     return {
-      key, name: l.name, port: l.port, protocol: l.protocol, defaultAction: l.defaultAction,
-      hash: specHash({ defaultAction: l.defaultAction }), tags, rules, sources: l.sources,
+      key, name: l.name, port: l.port, protocol: l.protocol, defaultAction,
+      hash: specHash({ defaultAction }), tags, rules, sources: l.sources,
     };
   });
   const spec: ServiceModel["spec"] = {};

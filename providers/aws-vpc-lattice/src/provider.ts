@@ -49,8 +49,8 @@ export interface LatticeProviderOptions {
   beforeSend?: (command: string, mutating: boolean) => void;
 }
 
-/** A finalize target; `annotations` (the deleted object's gatehouse.dev/ ones) lets a restarted controller find what it owned. */
-export type LatticeFinalizeTarget = FinalizeTarget & { annotations?: Record<string, string> };
+/** @deprecated The contract's FinalizeTarget carries `annotations` now; kept as an alias for existing imports. */
+export type LatticeFinalizeTarget = FinalizeTarget;
 
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute"]);
 
@@ -247,9 +247,11 @@ export class LatticeProvider implements Provider {
     return out;
   }
 
-  finalize(target: LatticeFinalizeTarget): Promise<FinalizeResult> {
+  finalize(target: FinalizeTarget): Promise<FinalizeResult> {
     return this.serial(async () => {
-      if (target.annotations) this.seed(this.known, { [`x/${target.namespace}/${target.name}`]: target.annotations });
+      // The deleted object's gatehouse.dev/ annotations (FinalizeTarget.annotations): after a
+      // restart they are the only record of what it owned (it has left the desired state).
+      if (target.annotations) this.seed(this.known, { [`${target.kind.toLowerCase()}/${target.namespace}/${target.name}`]: target.annotations });
       const key = `${target.namespace}/${target.name}`;
       const isGateway = target.kind === "Gateway";
       if (!isGateway && !ROUTE_KINDS.has(target.kind)) return { done: true, message: `${target.kind} owns no VPC Lattice resources` };

@@ -344,12 +344,15 @@ export class Reconciler {
       }
       return;
     }
-    this.change("create", "targetGroup", tg.name, tg.sources, `IP target group ${tg.name} for ${tg.backend} (${tg.config.protocol}/${tg.config.protocolVersion} port ${tg.config.port})`);
+    const proto = "protocolVersion" in tg.config ? `${tg.config.protocol}/${tg.config.protocolVersion}` : tg.config.protocol;
+    this.change("create", "targetGroup", tg.name, tg.sources, `IP target group ${tg.name} for ${tg.backend} (${proto} port ${tg.config.port})`);
     if (this.dry) return;
     const params = { name: tg.name, type: "IP" as const, config: tg.config, tags: tg.tags };
+    let adopted = false;
     const { r, salt } = await this.create<{ id?: string; arn?: string; status?: string }>(`target group ${tg.name}`, `tg|${tg.name}`, params, 0,
       (clientToken) => this.call(s.region, new CreateTargetGroupCommand({ ...params, clientToken })),
       async (e) => {
+        adopted = true;
         const id = e.resourceId?.startsWith("tg-") ? e.resourceId : await this.findByName(s.region, "tg", tg.name);
         if (!id) return undefined;
         const got = await this.call<{ id: string; arn: string; status: string; config?: { port?: number; protocol?: string; protocolVersion?: string; vpcIdentifier?: string } }>(
@@ -358,9 +361,13 @@ export class Reconciler {
         return got;
       });
     this.set(tg.key, { id: r.id!, arn: r.arn!, o: s.name, st: r.status ?? "ACTIVE", s: salt, ...(tg.config.healthCheck ? {} : { h: tg.hash }) });
-    this.createdNow.add(tg.key);
+    // Only a group still CREATE_IN_PROGRESS is surely new and empty (we register targets once it
+    // is ACTIVE). An adopted one, or a client-token replay of a group made before a crash (it
+    // answers as it is now: ACTIVE), may hold targets of that time: its targets are listed once.
+    if (!adopted && r.status === "CREATE_IN_PROGRESS") this.createdNow.add(tg.key);
   }
 
+  /** Target groups this apply created (still empty): their targets are registered without listing. */
   private readonly createdNow = new Set<string>();
 
   private adoptUntagged(s: ServiceModel): boolean {
@@ -459,9 +466,7 @@ export class Reconciler {
   private async targets(s: ServiceModel, tg: TargetGroupModel): Promise<void> {
     const k = this.known.get(tg.key);
     if (k && k.t === tg.targetsHash) return;
-    // A group created by this apply has no targets yet: register without listing. (A client
-    // token replay of a group made before a crash may hold targets of that time; the next
-    // endpoint change lists and corrects them.)
+    // A group created by this apply has no targets yet: register without listing (see targetGroup()).
     const fresh = this.createdNow.has(tg.key);
     this.change("update", "targets", tg.name, tg.sources, `targets of ${tg.name}: ${tg.targets.length} ready endpoint(s)`);
     if (this.dry || !k) return;
@@ -562,7 +567,8 @@ export class Reconciler {
     }
     for (const l of s.listeners) {
       await this.listener(s, l, false);
-      await this.rules(s, l);
+      // A TLS_PASSTHROUGH listener has only its default rule (its default action forwards).
+      if (l.protocol !== "TLS_PASSTHROUGH") await this.rules(s, l);
     }
   }
 

@@ -2,7 +2,7 @@
 import test from "ava";
 import {
   annotationsOf, computeOf, converge, defaultConfigYaml, desiredOf, docs, fake, gateway, gatewayClass, httpRoute, mutatingCount,
-  provider, service, simpleRule,
+  provider, service, simpleRule, tlsRoute, VPC, withPassthrough,
 } from "./fixtures.js";
 import { ANNOTATION } from "../src/known.js";
 import { TAG } from "../src/tags.js";
@@ -132,4 +132,97 @@ test("rules that swap priorities move through a free priority, never sharing one
   t.deepEqual(lattice.calls.counters({ mutating: true }), { UpdateRule: 3 });
   t.true(lattice.calls.list({ mutating: true }).every((c) => c.status === 200));
   t.deepEqual((await p.plan(desiredOf(at("/a", "/bbbb")))).changes, []);
+});
+
+const tlsWorld = (weights: [string, number][], ips = ["10.0.2.1", "10.0.2.2"]) => docs(
+  gatewayClass(), defaultConfigYaml(), gateway("gw", withPassthrough()),
+  service("web", ["10.0.0.1"]), service("db", ips), service("db2", ["10.0.3.1"]),
+  httpRoute("web", "gw", simpleRule("/", "web"), ["web.example.com"]),
+  tlsRoute("db", "gw", weights, ["db.example.com"]),
+);
+
+test("a TLSRoute on a Passthrough listener: a service with its custom domain, a TLS_PASSTHROUGH listener, TCP target groups; no-op; weights; finalize", async (t) => {
+  const lattice = await fake();
+  t.teardown(() => lattice.close());
+  const p = provider(lattice);
+  t.teardown(() => p.close());
+  const desired = desiredOf(tlsWorld([["db", 1]]));
+  const r = await converge(p, desired);
+  t.like(r.gateways[0], { programmed: true });
+  t.deepEqual(r.routes.map((x) => [x.route, x.error]), [["httproute/default/web", undefined], ["tlsroute/default/db", undefined]]);
+  t.truthy(r.routes[1]!.annotations![ANNOTATION.route("default/gw")]);
+  t.regex(r.routes[1]!.annotations![ANNOTATION.dns("default/gw")]!, /^db-default-.*\.on\.aws$/);
+  const snap = lattice.state.snapshot();
+  const svc = snap.services.find((s) => s["name"] === "db-default")!;
+  t.is(svc["customDomainName"], "db.example.com");
+  const lis = snap.listeners.filter((l) => l["serviceId"] === svc["id"] || String(l["serviceArn"] ?? "").endsWith(String(svc["id"])));
+  t.is(lis.length, 1);
+  t.like(lis[0], { name: "tls-443", protocol: "TLS_PASSTHROUGH", port: 443 });
+  const tcp = snap.targetGroups.filter((g) => (g["config"] as { protocol: string }).protocol === "TCP");
+  t.is(tcp.length, 1);
+  t.like(tcp[0]!["config"] as object, { port: 80, protocol: "TCP", vpcIdentifier: VPC });
+  t.deepEqual((snap.targets[String(tcp[0]!["id"])] ?? []).map((x) => x["id"]).sort(), ["10.0.2.1", "10.0.2.2"]);
+  t.deepEqual(snap.rules.filter((x) => x["listenerId"] === lis[0]!["id"] && !x["isDefault"]), [], "no rules besides the default one");
+  const defaultAction = lis[0]!["defaultAction"] as { forward: { targetGroups: { targetGroupIdentifier: string; weight: number }[] } };
+  t.deepEqual(defaultAction.forward.targetGroups.map((g) => g.weight), [1]);
+
+  // The core turns the results into the TLSRoute's status.
+  const { statuses } = computeOf(tlsWorld([["db", 1]]), [r]);
+  const st = statuses.find((s) => s.kind === "TLSRoute")!.status as { parents: { conditions: { type: string; status: string }[] }[] };
+  t.is(st.parents[0]!.conditions.find((c) => c.type === "Accepted")!.status, "True");
+
+  // No-op.
+  lattice.calls.clear();
+  t.deepEqual((await p.plan(desired)).changes, []);
+  await converge(p, desired);
+  t.is(lattice.calls.count(), 0);
+
+  // A second backend: one TCP group created, the listener's default action updated in place.
+  const split = desiredOf(tlsWorld([["db", 3], ["db2", 1]]));
+  t.deepEqual((await p.plan(split)).changes.map((c) => `${c.op} ${c.resource}`),
+    ["create lattice:targetGroup", "update lattice:targets", "update lattice:listener"]);
+  await converge(p, split);
+  t.deepEqual(lattice.calls.counters({ mutating: true }), { CreateTargetGroup: 1, RegisterTargets: 1, UpdateListener: 1 });
+  const after = lattice.state.snapshot().listeners.find((l) => l["protocol"] === "TLS_PASSTHROUGH")!;
+  t.deepEqual((after["defaultAction"] as typeof defaultAction).forward.targetGroups.map((g) => g.weight), [3, 1]);
+  // Back to one backend: the listener moves first, then the unused group is deleted.
+  lattice.calls.clear();
+  await converge(p, desired);
+  t.deepEqual(lattice.calls.counters({ mutating: true }), { UpdateListener: 1, DeleteTargetGroup: 1 });
+
+  // The TLSRoute is deleted: its service, listener and TCP group go; the HTTPRoute stays.
+  const gone = await p.finalize({ kind: "TLSRoute", namespace: "default", name: "db" });
+  t.true(gone.done, gone.message);
+  t.like(lattice.state.counts(), { service: 1, listener: 1, targetGroup: 1 });
+  t.false(lattice.state.snapshot().targetGroups.some((g) => (g["config"] as { protocol: string }).protocol === "TCP"));
+  t.true((await p.finalize({ kind: "HTTPRoute", namespace: "default", name: "web" })).done);
+  t.true((await p.finalize({ kind: "Gateway", namespace: "default", name: "gw" })).done);
+  t.true(lattice.state.isEmpty());
+});
+
+test("a fresh provider finalizes a route and a Gateway from FinalizeTarget.annotations alone", async (t) => {
+  const lattice = await fake();
+  t.teardown(() => lattice.close());
+  const p1 = provider(lattice);
+  const r = await converge(p1, desiredOf(tlsWorld([["db", 1], ["db2", 1]])));
+  await p1.close();
+  const ann = annotationsOf(r);
+  const only = (a: Record<string, string | null> | undefined) =>
+    Object.fromEntries(Object.entries(a ?? {}).filter((e): e is [string, string] => e[1] !== null && e[0].startsWith("gatehouse.dev/")));
+
+  // A new instance: nothing in memory, no apply yet. The TLSRoute is deleted first…
+  const p2 = provider(lattice);
+  t.teardown(() => p2.close());
+  const waiting = await p2.finalize({ kind: "HTTPRoute", namespace: "default", name: "web" });
+  t.false(waiting.done, "without annotations a fresh instance waits for the first apply");
+  const route = await p2.finalize({ kind: "TLSRoute", namespace: "default", name: "db", annotations: only(ann["tlsroute/default/db"]) });
+  t.true(route.done, route.message);
+  t.is(lattice.state.snapshot().services.length, 1);
+  // …then the Gateway, whose annotation also indexes the HTTPRoute's service (that route was deleted too).
+  const p3 = provider(lattice);
+  t.teardown(() => p3.close());
+  const gw = await p3.finalize({ kind: "Gateway", namespace: "default", name: "gw", annotations: only(ann["gateway/default/gw"]) });
+  t.true(gw.done, gw.message);
+  t.true(lattice.state.isEmpty({ key: TAG.cluster }), "nothing of ours left");
+  t.true(lattice.state.isEmpty());
 });

@@ -61,6 +61,11 @@ test("capabilities: honest about what Lattice programs", (t) => {
   t.deepEqual(c.limits, { rulesPerRoute: 100, headerMatchesPerMatch: 5, backendsPerRule: 10, hostnamesPerRoute: 1 });
   t.false(c.features.includes("HTTPRouteQueryParamMatching"));
   t.deepEqual(c.certificateOptions, ["gatehouse.dev/acm-certificate-arn"]);
+  // TLS listeners: Passthrough only (TLS_PASSTHROUGH); no TCP/UDP routes.
+  t.deepEqual(c.protocols, ["HTTP", "HTTPS", "TLS"]);
+  t.deepEqual(c.tlsModes, ["Passthrough"]);
+  t.deepEqual(c.routeKinds, ["HTTPRoute", "GRPCRoute", "TLSRoute"]);
+  t.true(c.features.includes("TLSRoute"));
 });
 
 test("LatticeConfig: every field validated, the bad one named", (t) => {

@@ -206,3 +206,20 @@ export function normalized(lattice: FakeLattice): unknown {
     targetGroups: sortBy(snap.targetGroups), targets, tags: sortBy(Object.values(snap.tags)),
   };
 }
+
+/** Gateway listeners: HTTP on 80 and a TLS Passthrough listener on `tlsPort`. */
+export const withPassthrough = (tlsPort = 443) =>
+  `[{ name: http, port: 80, protocol: HTTP }, { name: tls, port: ${tlsPort}, protocol: TLS, tls: { mode: Passthrough } }]`;
+
+/** TLSRoute on the Gateway's `tls` listener: one rule forwarding to `[backend, weight]`s (port 80 of each Service). */
+export function tlsRoute(name: string, gatewayName: string, backends: [string, number][], hostnames?: string[]): string {
+  return `
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: { name: ${name}, namespace: default, generation: 1, ${T} }
+spec:
+  parentRefs: [{ name: ${gatewayName}, sectionName: tls }]
+${hostnames ? `  hostnames: [${hostnames.join(", ")}]\n` : ""}  rules:
+  - backendRefs: [${backends.map(([n, w]) => `{ name: ${n}, port: 80, weight: ${w} }`).join(", ")}]
+`;
+}

@@ -25,7 +25,11 @@ export interface LatticeService {
   /** `<kind>/<ns>/<name>` of the route. */
   route: string;
   gatewayKey: string;
-  /** First exact hostname of the route on this Gateway (sorted), when it has one. */
+  /**
+   * First exact hostname of the route on this Gateway (sorted), when it has one. Always set
+   * for a TLSRoute's service (TLS passthrough matches the SNI against it; a TLSRoute without
+   * an exact hostname gets no service and is reported in `unsupported`).
+   */
   customDomainName?: string;
   /** Every hostname the route serves on this Gateway, sorted. */
   hostnames: string[];
@@ -41,7 +45,10 @@ export interface LatticeService {
   sources: string[];
 }
 
-export interface LatticeListener {
+/** An HTTP/HTTPS listener or a TLS_PASSTHROUGH one (TLSRoutes). */
+export type LatticeListener = LatticeHTTPListener | LatticeTLSPassthroughListener;
+
+export interface LatticeHTTPListener {
   /** 3–63 chars, not starting with `listener-`. */
   name: string;
   port: number;
@@ -52,6 +59,30 @@ export interface LatticeListener {
   /** Priority 1..N in Gateway API precedence order. */
   rules: LatticeRule[];
   sources: string[];
+}
+
+/**
+ * A TLS_PASSTHROUGH listener (Gateway listener `protocol: TLS`, `tls.mode: Passthrough`, with
+ * TLSRoutes). Lattice routes it by SNI against the service's custom domain name, allows no
+ * rule besides the default one, and the default action must forward to TCP target groups.
+ */
+export interface LatticeTLSPassthroughListener {
+  /** 3–63 chars, not starting with `listener-` (`tls-<port>`). */
+  name: string;
+  port: number;
+  protocol: "TLS_PASSTHROUGH";
+  /** Always empty: the certificate is the backend's own (passthrough). */
+  certificates: [];
+  /** Weighted forward to 1–10 TCP target groups, from the TLSRoute's rule. */
+  defaultAction: { forward: LatticeForward };
+  /** Always empty: a TLS_PASSTHROUGH listener takes no rules. */
+  rules: [];
+  sources: string[];
+}
+
+/** Forward action: target groups by backend id (name for readability), weights in 0..999. */
+export interface LatticeForward {
+  targetGroups: { targetGroupKey: string; targetGroupName: string; weight: number }[];
 }
 
 export interface LatticeHeaderMatch {
@@ -72,7 +103,7 @@ export interface LatticeRule {
     };
   };
   action:
-    | { forward: { targetGroups: { targetGroupKey: string; targetGroupName: string; weight: number }[] } }
+    | { forward: LatticeForward }
     | { fixedResponse: { statusCode: number } };
   sources: string[];
 }
@@ -85,16 +116,26 @@ export interface LatticeTargetGroup {
   /** 3–128 chars, not starting with `tg-`. */
   name: string;
   type: "IP";
-  config: {
-    port: number;
-    protocol: "HTTP" | "HTTPS";
-    protocolVersion: "HTTP1" | "HTTP2" | "GRPC";
-    ipAddressType: "IPV4" | "IPV6";
-  };
+  /** HTTP/HTTPS groups for HTTPRoute/GRPCRoute backends; TCP groups (no protocolVersion) for TLSRoute backends. */
+  config: LatticeHTTPTargetGroupConfig | LatticeTCPTargetGroupConfig;
   /** Ready endpoints. Empty for an invalid backend: Lattice then fails that share (5xx). */
   targets: LatticeTarget[];
   invalid?: { reason: string; message: string };
   sources: string[];
+}
+
+export interface LatticeHTTPTargetGroupConfig {
+  port: number;
+  protocol: "HTTP" | "HTTPS";
+  protocolVersion: "HTTP1" | "HTTP2" | "GRPC";
+  ipAddressType: "IPV4" | "IPV6";
+}
+
+/** Behind a TLS_PASSTHROUGH listener (health checks are off by default for TCP groups). */
+export interface LatticeTCPTargetGroupConfig {
+  port: number;
+  protocol: "TCP";
+  ipAddressType: "IPV4" | "IPV6";
 }
 
 /** VPC Lattice API limits used by the view. */
@@ -107,6 +148,8 @@ export const LATTICE = {
   maxRulePriority: 100,
   maxHeaderMatches: 5,
   maxWeight: 999,
+  /** Target groups in one forward action. */
+  maxForwardTargetGroups: 10,
   /** Listener tls.options key holding the ACM certificate ARN (declared as a certificate option). */
   certificateArnOption: "gatehouse.dev/acm-certificate-arn",
   /** Lattice resource name pattern (all four kinds, minus the reserved prefix). */

@@ -1,13 +1,13 @@
 // DesiredState → route-centric view for AWS VPC Lattice (one service per route and parent).
 import { compareMatches, type RankedMatch } from "@gatehouse/graph";
-import type { DesiredState, IRBackend, IRGateway, IRHTTPRoute, IRListener } from "../types.js";
+import type { DesiredState, IRBackend, IRGateway, IRHTTPRoute, IRL4Route, IRListener } from "../types.js";
 import { fitName } from "../names.js";
 import { shortHash } from "../hash.js";
 import { cmp, sourceIndices } from "../util.js";
 import { scaleWeights } from "./weights.js";
 import {
-  LATTICE, type LatticeListener, type LatticeRule, type LatticeService, type LatticeTargetGroup,
-  type LatticeUnsupported, type LatticeView,
+  LATTICE, type LatticeForward, type LatticeListener, type LatticeRule, type LatticeService, type LatticeTargetGroup,
+  type LatticeTLSPassthroughListener, type LatticeUnsupported, type LatticeView,
 } from "./lattice-types.js";
 
 interface PortBucket {
@@ -15,7 +15,11 @@ interface PortBucket {
   /** ACM ARNs from the listeners' tls.options, and the HTTPS listeners without one. */
   arns: Set<string>; withoutArn: Set<string>;
 }
-interface ServiceBucket { route: string; gateway: IRGateway; hostnames: Set<string>; ports: Map<number, PortBucket> }
+/** A TLS Passthrough listener port of a TLSRoute: its rules (IR order) and the Gateway listeners. */
+interface TLSPortBucket { port: number; sources: Set<string>; entries: Map<string, IRL4Route> }
+interface ServiceBucket {
+  route: string; gateway: IRGateway; hostnames: Set<string>; ports: Map<number, PortBucket>; tlsPorts: Map<number, TLSPortBucket>;
+}
 
 function bucketKey(route: string, gatewayKey: string): string { return `${route}|${gatewayKey}`; }
 
@@ -27,19 +31,28 @@ function routeParts(route: string): { kind: string; namespace: string; name: str
 
 function collect(ds: DesiredState, controllerName: string, unsupported: LatticeUnsupported[]): ServiceBucket[] {
   const buckets = new Map<string, ServiceBucket>();
+  const bucket = (route: string, gw: IRGateway): ServiceBucket => {
+    const key = bucketKey(route, gw.key);
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = { route, gateway: gw, hostnames: new Set(), ports: new Map(), tlsPorts: new Map() }));
+    return b;
+  };
   for (const gw of ds.gateways) {
     if (gw.controllerName !== controllerName) continue;
     for (const l of gw.listeners) {
+      if (l.protocol === "TLS" && l.tls?.mode === "Passthrough") {
+        collectPassthrough(gw, l, bucket);
+        reportL4(gw, l, unsupported, l.tcp);
+        continue;
+      }
       if (l.protocol !== "HTTP" && l.protocol !== "HTTPS") {
-        reportL4(gw, l, unsupported);
+        reportL4(gw, l, unsupported, [...l.tls_routes, ...l.tcp, ...l.udp]);
         continue;
       }
       for (const vh of l.virtualHosts) {
         for (const e of vh.routes) {
           if (e.fromHostname !== undefined) continue;
-          const key = bucketKey(e.route, gw.key);
-          let b = buckets.get(key);
-          if (!b) buckets.set(key, (b = { route: e.route, gateway: gw, hostnames: new Set(), ports: new Map() }));
+          const b = bucket(e.route, gw);
           b.hostnames.add(vh.hostname);
           let p = b.ports.get(l.port);
           if (!p) {
@@ -76,11 +89,24 @@ function certificateArn(b: ServiceBucket, svc: LatticeService, unsupported: Latt
   return arns.size === 1 ? [...arns][0] : undefined;
 }
 
-function reportL4(gw: IRGateway, l: IRListener, unsupported: LatticeUnsupported[]): void {
-  for (const r of [...l.tls_routes, ...l.tcp, ...l.udp]) {
+/** TLSRoutes of a TLS Passthrough listener: one bucket per (route, Gateway), a TLS port each. */
+function collectPassthrough(gw: IRGateway, l: IRListener, bucket: (route: string, gw: IRGateway) => ServiceBucket): void {
+  for (const r of l.tls_routes) {
+    const b = bucket(r.route, gw);
+    for (const h of r.hostnames) b.hostnames.add(h);
+    let p = b.tlsPorts.get(l.port);
+    if (!p) b.tlsPorts.set(l.port, (p = { port: l.port, sources: new Set(), entries: new Map() }));
+    p.sources.add(l.source);
+    p.entries.set(r.source, r);
+  }
+}
+
+function reportL4(gw: IRGateway, l: IRListener, unsupported: LatticeUnsupported[], routes: IRL4Route[]): void {
+  for (const r of routes) {
+    const mode = l.protocol === "TLS" ? ` (tls.mode ${l.tls?.mode ?? "Terminate"}; VPC Lattice serves TLSRoutes on Passthrough listeners only)` : "";
     unsupported.push({
       source: r.source, route: r.route, gatewayKey: gw.key, reason: "UnsupportedValue",
-      message: `${r.kind} on ${l.protocol} listener ${l.name} is not supported by VPC Lattice services`,
+      message: `${r.kind} on ${l.protocol} listener ${l.name} is not supported by VPC Lattice services${r.kind === "TLSRoute" ? mode : ""}`,
     });
   }
 }
@@ -94,7 +120,7 @@ function ordered(entries: Iterable<IRHTTPRoute>): IRHTTPRoute[] {
   return [...entries].sort((a, b) => compareMatches(rank(a), rank(b)) || cmp(a.source, b.source));
 }
 
-function targetGroupFor(serviceName: string, b: IRBackend, grpc: boolean): LatticeTargetGroup {
+function targetGroupFor(serviceName: string, b: IRBackend, kind: "HTTPRoute" | "GRPCRoute" | "TLSRoute"): LatticeTargetGroup {
   const ready = b.endpoints.filter((e) => e.ready && e.family !== "FQDN");
   const v4 = ready.filter((e) => e.family === "IPv4");
   const v6 = ready.filter((e) => e.family === "IPv6");
@@ -109,12 +135,15 @@ function targetGroupFor(serviceName: string, b: IRBackend, grpc: boolean): Latti
     key: b.id,
     name: fitName([serviceName, b.name, b.namespace, String(b.port ?? "")], `${serviceName}|${b.id}`, LATTICE.targetGroupName).name,
     type: "IP",
-    config: {
-      port: b.port ?? chosen[0]?.port ?? 80,
-      protocol: b.protocol === "https" ? "HTTPS" : "HTTP",
-      protocolVersion: grpc ? "GRPC" : b.protocol === "h2c" ? "HTTP2" : "HTTP1",
-      ipAddressType: family,
-    },
+    // TLS passthrough forwards the encrypted stream as is: a TCP group (no protocolVersion).
+    config: kind === "TLSRoute"
+      ? { port: b.port ?? chosen[0]?.port ?? 443, protocol: "TCP", ipAddressType: family }
+      : {
+        port: b.port ?? chosen[0]?.port ?? 80,
+        protocol: b.protocol === "https" ? "HTTPS" : "HTTP",
+        protocolVersion: kind === "GRPCRoute" ? "GRPC" : b.protocol === "h2c" ? "HTTP2" : "HTTP1",
+        ipAddressType: family,
+      },
     targets: b.invalid ? [] : targets,
     sources: [b.source],
   };
@@ -200,20 +229,57 @@ function buildListener(
 
 function forwardAction(serviceName: string, e: IRHTTPRoute, tgs: Map<string, LatticeTargetGroup>): LatticeRule["action"] {
   if (e.directResponse) return { fixedResponse: { statusCode: e.directResponse.status } };
+  return { forward: forward(serviceName, e.backends, e.kind, tgs) };
+}
+
+/** Weighted forward to the backends' target groups (created in `tgs` on first use). */
+function forward(serviceName: string, backends: IRBackend[], kind: "HTTPRoute" | "GRPCRoute" | "TLSRoute", tgs: Map<string, LatticeTargetGroup>): LatticeForward {
   // Lattice rejects a target group listed twice in one forward: merge repeated backends.
   const weights = new Map<string, number>();
-  for (const b of e.backends) {
+  for (const b of backends) {
     let tg = tgs.get(b.id);
-    if (!tg) tgs.set(b.id, (tg = targetGroupFor(serviceName, b, e.kind === "GRPCRoute")));
+    if (!tg) tgs.set(b.id, (tg = targetGroupFor(serviceName, b, kind)));
     else if (!tg.sources.includes(b.source)) tg.sources = [...tg.sources, b.source].sort();
     weights.set(b.id, (weights.get(b.id) ?? 0) + b.weight);
   }
   const ids = [...weights.keys()];
   const scaled = scaleWeights(ids.map((id) => weights.get(id)!), LATTICE.maxWeight);
+  return { targetGroups: ids.map((id, i) => ({ targetGroupKey: id, targetGroupName: tgs.get(id)!.name, weight: scaled[i]! })) };
+}
+
+/**
+ * The TLS_PASSTHROUGH listener of one port: Lattice takes no rules there, so the route's
+ * first rule is the default action; further rules (nothing in a TLSRoute rule tells them
+ * apart) and backends past 10 are reported.
+ */
+function buildPassthroughListener(
+  serviceName: string, route: string, gatewayKey: string, p: TLSPortBucket,
+  tgs: Map<string, LatticeTargetGroup>, unsupported: LatticeUnsupported[],
+): LatticeTLSPassthroughListener | undefined {
+  const entries = [...p.entries.values()].sort((a, b) => sourceIndices(a.source).rule - sourceIndices(b.source).rule || cmp(a.source, b.source));
+  const note = (source: string, message: string) => unsupported.push({ source, route, gatewayKey, reason: "UnsupportedValue", message });
+  for (const extra of entries.slice(1)) {
+    note(extra.source, `a VPC Lattice TLS_PASSTHROUGH listener has only its default action: rule ${sourceIndices(extra.source).rule} is not programmed (port ${p.port} uses rule ${sourceIndices(entries[0]!.source).rule})`);
+  }
+  const first = entries[0];
+  if (!first) return undefined;
+  if (first.backends.length === 0) {
+    note(first.source, `a VPC Lattice TLS_PASSTHROUGH listener must forward to at least one target group; the rule has no backendRefs`);
+    return undefined;
+  }
+  const ids = [...new Set(first.backends.map((b) => b.id))];
+  if (ids.length > LATTICE.maxForwardTargetGroups) {
+    note(first.source, `more than ${LATTICE.maxForwardTargetGroups} backends: only the first ${LATTICE.maxForwardTargetGroups} are programmed`);
+  }
+  const keep = new Set(ids.slice(0, LATTICE.maxForwardTargetGroups));
   return {
-    forward: {
-      targetGroups: ids.map((id, i) => ({ targetGroupKey: id, targetGroupName: tgs.get(id)!.name, weight: scaled[i]! })),
-    },
+    name: fitName(["tls", String(p.port)], `tls-${p.port}`, LATTICE.listenerName).name,
+    port: p.port,
+    protocol: "TLS_PASSTHROUGH",
+    certificates: [],
+    defaultAction: { forward: forward(serviceName, first.backends.filter((b) => keep.has(b.id)), "TLSRoute", tgs) },
+    rules: [],
+    sources: [...p.sources].sort(),
   };
 }
 
@@ -233,12 +299,29 @@ export function routeCentricView(ds: DesiredState, controllerName: string): Latt
   const plain = buckets.map((b) => serviceName(b.route, b.gateway.key, false));
   const counts = new Map<string, number>();
   for (const n of plain) counts.set(n, (counts.get(n) ?? 0) + 1);
-  const services = buckets.map((b, i): LatticeService => {
+  const services: LatticeService[] = [];
+  buckets.forEach((b, i) => {
     const name = counts.get(plain[i]!)! > 1 ? serviceName(b.route, b.gateway.key, true) : plain[i]!;
     const tgs = new Map<string, LatticeTargetGroup>();
-    const listeners = [...b.ports.keys()].sort((x, y) => x - y)
-      .map((port) => buildListener(name, b.route, b.gateway.key, b.ports.get(port)!, tgs, unsupported));
     const hostnames = [...b.hostnames].sort();
+    const exact = hostnames.find((h) => !h.startsWith("*"));
+    if (b.tlsPorts.size > 0 && exact === undefined) {
+      // TLS passthrough matches the SNI against the service's custom domain: no exact hostname, no service.
+      unsupported.push({
+        source: b.route, route: b.route, gatewayKey: b.gateway.key, reason: "UnsupportedValue",
+        message: `VPC Lattice TLS passthrough needs an exact hostname for the service's custom domain name (SNI match); the route has ${hostnames.length ? `only ${hostnames.join(", ")}` : "none"} on this Gateway`,
+      });
+      return;
+    }
+    const listeners: LatticeListener[] = [];
+    for (const port of [...new Set([...b.ports.keys(), ...b.tlsPorts.keys()])].sort((x, y) => x - y)) {
+      const http = b.ports.get(port);
+      if (http) listeners.push(buildListener(name, b.route, b.gateway.key, http, tgs, unsupported));
+      const tls = b.tlsPorts.get(port);
+      const l = tls && buildPassthroughListener(name, b.route, b.gateway.key, tls, tgs, unsupported);
+      if (l) listeners.push(l);
+    }
+    if (listeners.length === 0) return;
     const svc: LatticeService = {
       name,
       route: b.route,
@@ -248,11 +331,10 @@ export function routeCentricView(ds: DesiredState, controllerName: string): Latt
       targetGroups: [...tgs.keys()].sort().map((k) => tgs.get(k)!),
       sources: [b.route, b.gateway.source],
     };
-    const exact = hostnames.find((h) => !h.startsWith("*"));
     if (exact !== undefined) svc.customDomainName = exact;
     const arn = certificateArn(b, svc, unsupported);
     if (arn !== undefined) svc.certificateArn = arn;
-    return svc;
+    services.push(svc);
   });
   services.sort((a, b) => cmp(a.name, b.name) || cmp(a.route, b.route) || cmp(a.gatewayKey, b.gatewayKey));
   unsupported.sort((a, b) => cmp(a.gatewayKey, b.gatewayKey) || cmp(a.source, b.source) || cmp(a.message, b.message));
