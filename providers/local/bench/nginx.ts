@@ -1,10 +1,11 @@
 // Starts nginx (Debian package) with a generated config in a temp dir, as the peer the
 // local backend is compared with in the same run, and as the shared upstream.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitForPort } from "./net.js";
+import { childrenCpuSeconds } from "./proc.js";
 
 const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
@@ -12,31 +13,6 @@ export interface Nginx {
   stop(): Promise<void>;
   /** CPU seconds (user + system) the worker processes used so far (undefined: /proc not readable). */
   cpuSeconds(): number | undefined;
-}
-
-const TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime + stime of a process, in seconds (Linux /proc). */
-export function procCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
-}
-
-function workerCpuSeconds(master: number | undefined): number | undefined {
-  if (master === undefined) return undefined;
-  try {
-    const kids = readFileSync(`/proc/${master}/task/${master}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-    return kids.reduce((sum, pid) => sum + procCpuSeconds(pid), 0);
-  } catch {
-    return undefined;
-  }
 }
 
 export function requireTools(): void {
@@ -70,7 +46,7 @@ ${body}
   const child: ChildProcess = spawn("nginx", ["-p", dir, "-c", join(dir, "nginx.conf")], { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort(probe.host, probe.port, 10_000);
   return {
-    cpuSeconds: () => workerCpuSeconds(child.pid),
+    cpuSeconds: () => childrenCpuSeconds(child.pid),
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));

@@ -10,6 +10,7 @@ import { requireTools, startHttpProxy, startStreamProxy, startUpstream, type Ngi
 import { wrk, type WrkResult } from "./wrk.js";
 import { benchDesired, type BenchWorld } from "./world.js";
 import { waitForPort } from "./net.js";
+import { machineBusySeconds } from "./proc.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
@@ -48,17 +49,45 @@ const ownCpu: CpuMeter = () => {
 interface Measured extends WrkResult {
   /** Proxy CPU per request, µs (the machine's cores are shared by wrk, the upstream and the proxy). */
   cpuUsPerReq?: number;
+  /** CPU other processes used during the run, % of one core. */
+  othersCorePct?: number;
 }
 
+/** The shared upstreams' workers (set in main). */
+let upstreams: Nginx[] = [];
+function upstreamCpu(): number | undefined {
+  let sum = 0;
+  for (const u of upstreams) {
+    const c = u.cpuSeconds();
+    if (c === undefined) return undefined;
+    sum += c;
+  }
+  return sum;
+}
+
+/**
+ * One wrk run after a warm-up. Besides wrk's figures: the proxy's CPU per request, and the CPU
+ * that processes other than wrk, the upstream and the proxy took meanwhile ("others"): the
+ * machine is shared, and a run with busy neighbours says little.
+ */
 async function measure(label: string, url: string, threads: number, connections: number, cpu?: CpuMeter): Promise<Measured> {
   await wrk({ url, threads, connections, durationSec: 2 }); // warm-up (JIT, pools)
   const before = cpu?.();
+  const upBefore = upstreamCpu();
+  const busyBefore = machineBusySeconds();
   const r: Measured = await wrk({ url, threads, connections, durationSec: SECONDS });
   const after = cpu?.();
+  const upAfter = upstreamCpu();
+  const busyAfter = machineBusySeconds();
   let cpuText = "";
   if (before !== undefined && after !== undefined && r.requests > 0) {
     r.cpuUsPerReq = ((after - before) * 1e6) / r.requests;
     cpuText = `  cpu ${r.cpuUsPerReq.toFixed(1)} µs/req (${(((after - before) / SECONDS) * 100).toFixed(0)}% of a core)`;
+    if (busyBefore !== undefined && busyAfter !== undefined && upBefore !== undefined && upAfter !== undefined && r.wrkCpuSeconds !== undefined) {
+      const others = busyAfter - busyBefore - (after - before) - (upAfter - upBefore) - r.wrkCpuSeconds;
+      r.othersCorePct = Math.max(0, Math.round((others / SECONDS) * 100));
+      cpuText += `  others ${r.othersCorePct}%`;
+    }
   }
   console.log(`${label.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}${cpuText}  load ${loadavg()[0]!.toFixed(2)}`);
   return r;
@@ -142,6 +171,7 @@ async function main(): Promise<void> {
   console.log(`local backend vs nginx; ${N} CPUs; wrk ${SECONDS}s per run after a 2s warm-up; same upstream (nginx, fixed 20-byte body)${ROUNDS > 1 ? `; median of ${ROUNDS} alternating rounds` : ""}; parts ${[...ONLY].join(",")}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   const upstream = await startUpstream(UP[0]!.host, UP[0]!.port, 1);
   const upstream2 = await startUpstream(UP[1]!.host, UP[1]!.port, 1);
+  upstreams = [upstream, upstream2];
   try {
     const one = runs("http1") ? await httpPair(1) : undefined;
     const many = runs("httpN") ? await httpPair(N) : undefined;
@@ -177,6 +207,9 @@ async function main(): Promise<void> {
         ...(tcp.gatehouse.cpuUsPerReq !== undefined && tcp.nginx.cpuUsPerReq !== undefined ? {
           gatehouse_tcp_cpu_us_per_req: Math.round(tcp.gatehouse.cpuUsPerReq * 10) / 10,
           nginx_tcp_cpu_us_per_req: Math.round(tcp.nginx.cpuUsPerReq * 10) / 10,
+        } : {}),
+        ...(tcp.gatehouse.othersCorePct !== undefined && tcp.nginx.othersCorePct !== undefined ? {
+          tcp_others_core_pct: [tcp.nginx.othersCorePct, tcp.gatehouse.othersCorePct],
         } : {}),
       } : {}),
       ...(ch ? { churn_changes: ch.changes, churn_requests: ch.requests, churn_failed: ch.errors } : {}),

@@ -1,8 +1,6 @@
 // Runs wrk (Debian package) and parses its --latency report.
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { procCpuSeconds } from "./proc.js";
 
 export interface WrkResult {
   requestsPerSec: number;
@@ -11,6 +9,8 @@ export interface WrkResult {
   p99Ms: number;
   /** Socket errors (connect, read, write, timeout) plus non-2xx/3xx responses. */
   errors: number;
+  /** CPU seconds wrk itself used (sampled from /proc every 100 ms; undefined off Linux). */
+  wrkCpuSeconds?: number;
 }
 
 export interface WrkOptions {
@@ -26,9 +26,26 @@ export async function wrk(o: WrkOptions): Promise<WrkResult> {
   const args = ["-t", String(o.threads), "-c", String(o.connections), "-d", `${o.durationSec}s`, "--latency"];
   for (const h of o.headers ?? []) args.push("-H", h);
   args.push(o.url);
-  const { stdout } = await run("wrk", args, { timeout: (o.durationSec + 30) * 1000 });
-  return parseWrk(stdout);
+  let cpu: number | undefined;
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = execFile("wrk", args, { timeout: (o.durationSec + 30) * 1000 }, (err, out) => {
+      clearInterval(poll);
+      if (err) reject(err);
+      else resolve(out);
+    });
+    const poll = setInterval(() => {
+      try {
+        if (child.pid !== undefined) cpu = procCpuSeconds(child.pid);
+      } catch {
+        // exited, or no /proc
+      }
+    }, 100);
+  });
+  const r = parseWrk(stdout);
+  if (cpu !== undefined) r.wrkCpuSeconds = cpu;
+  return r;
 }
+
 
 /** Parses wrk's text output (exported for tests). */
 export function parseWrk(out: string): WrkResult {

@@ -1,9 +1,10 @@
 // The L4 byte pump's write round with fake sockets: writes wait for the end of the round and
 // keep their order, a full destination pauses its source until it drains, a round's worth of
-// held bytes pauses the source until the flush, destroyed destinations are skipped.
+// held bytes pauses the source until the flush, destroyed destinations are skipped; a large
+// chunk goes out at once unless something is held before it.
 import test from "ava";
 import type { Socket } from "node:net";
-import { drained, flushRound, ROUND_LIMIT, writeLater, type Leg } from "../src/l4/write-round.js";
+import { drained, flushRound, relay, ROUND_LIMIT, WRITE_NOW_BYTES, writeLater, type Leg } from "../src/l4/write-round.js";
 
 class FakeSocket {
   written: Buffer[] = [];
@@ -129,4 +130,32 @@ test("a destroyed or ended destination is skipped; the others are written", (t) 
   t.is(gone.written.length, 0);
   t.is(ended.written.length, 0);
   t.is(ok.text(), "z");
+});
+
+test("relay: a small chunk waits for the round; a large one goes out at once; after held bytes, a large one waits too", (t) => {
+  const src = new FakeSocket();
+  const dst = new FakeSocket();
+  const l = leg(src, dst);
+  const big = Buffer.alloc(WRITE_NOW_BYTES, "b");
+  relay(l, big);
+  t.is(dst.written.length, 1); // nothing held before it: written now
+  relay(l, Buffer.from("s"));
+  t.is(dst.written.length, 1); // small: held
+  relay(l, big);
+  t.is(dst.written.length, 1); // large, but after a held chunk: held to keep the order
+  flushRound();
+  t.deepEqual(dst.written.map((b) => b.length), [WRITE_NOW_BYTES, 1, WRITE_NOW_BYTES]);
+  t.is(dst.written[1]!.toString(), "s");
+});
+
+test("relay: a large chunk into a full destination pauses the source until it drains", (t) => {
+  const src = new FakeSocket();
+  const dst = new FakeSocket();
+  const l = leg(src, dst);
+  dst.full = true;
+  relay(l, Buffer.alloc(WRITE_NOW_BYTES));
+  t.true(l.blocked);
+  t.true(src.paused);
+  drained(l);
+  t.false(src.paused);
 });

@@ -1,10 +1,10 @@
 // Joins a client and an upstream socket: the byte pump of TCP and TLS passthrough (and of TLS
 // terminate, whose client is the TLSSocket). Bytes read on one side are written on the other
-// at the end of the event-loop round (write-round.ts); a full write buffer pauses the reading
-// side until it drains, so a slow reader never makes the proxy hold more than about
-// ROUND_LIMIT + one read + the socket's write highWaterMark per direction. Half-close is
-// passed through (a FIN ends the other side's writing only, after what was read before it);
-// an error or a reset on either side destroys both.
+// at the end of the event-loop round, large reads at once (write-round.ts). A full write
+// buffer pauses the reading side until it drains, so a slow reader never makes the proxy
+// hold more than about ROUND_LIMIT + one read + the socket's write highWaterMark per
+// direction. Half-close is passed through (a FIN ends the other side's writing only, after
+// what was read before it); an error or a reset on either side destroys both.
 //
 // The upstream socket is read into one shared buffer (net.connect's `onread`, see
 // upstream-connect.ts) and each read copied out once; the client socket (accepted by the
@@ -12,7 +12,7 @@
 // counters (the idle timeout is a sweep over bytesRead, see idle-sweep.ts): the handlers are
 // shared and find their leg through a symbol on the socket.
 import type { Socket } from "node:net";
-import { drained, flushRound, writeLater, type Leg } from "./write-round.js";
+import { drained, flushRound, relay, writeLater, type Leg } from "./write-round.js";
 
 const PEER = Symbol("l4.peer");
 /** The leg this socket reads for. */
@@ -72,14 +72,14 @@ export function onUpstreamRead(this: Socket, n: number, buf: Buffer): boolean {
   buf.copy(chunk, 0, 0, n);
   const s = this as Spliced;
   const leg = s[OUT];
-  if (leg) writeLater(leg, chunk);
+  if (leg) relay(leg, chunk);
   else (s[EARLY] ??= []).push(chunk);
   return true;
 }
 
 function onClientData(this: Spliced, chunk: Buffer): void {
   const leg = this[OUT];
-  if (leg) writeLater(leg, chunk);
+  if (leg) relay(leg, chunk);
 }
 
 /** FIN from this side: what was read before it goes out first, then the peer's writing ends. */

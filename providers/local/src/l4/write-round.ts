@@ -38,6 +38,26 @@ function onImmediate(): void {
   flushRound();
 }
 
+/**
+ * A chunk this large is written at once when nothing is held for its leg: bulk transfers gain
+ * nothing from waiting for the round (their peer is busy anyway) and lose the overlap of
+ * reading and sending.
+ */
+export const WRITE_NOW_BYTES = 16 * 1024;
+
+/** Writes `chunk` on `leg.dst`: at once if it is large and nothing is held before it, else at the end of the round. */
+export function relay(leg: Leg, chunk: Buffer): void {
+  if (chunk.length < WRITE_NOW_BYTES || leg.queued !== 0) {
+    writeLater(leg, chunk);
+    return;
+  }
+  const dst = leg.dst;
+  if (!dst.destroyed && dst.writable && !dst.write(chunk) && !leg.blocked) {
+    leg.blocked = true;
+    leg.src.pause();
+  }
+}
+
 /** Writes `chunk` on `leg.dst` at the end of this round of events. */
 export function writeLater(leg: Leg, chunk: Buffer): void {
   legs.push(leg);
