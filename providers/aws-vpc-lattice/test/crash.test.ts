@@ -8,31 +8,34 @@ import type { DesiredState } from "@gatehouse/ir";
 import type { FakeLattice } from "@gatehouse/fake-lattice";
 import {
   annotationsOf, converge, defaultConfigYaml, desiredOf, docs, fake, gateway, gatewayClass, httpRoute, normalized, provider,
-  service, simpleRule, weightedRule,
+  service, simpleRule, tlsRoute, weightedRule, withPassthrough,
 } from "./fixtures.js";
 import { TAG } from "../src/tags.js";
 import type { LatticeProvider } from "../src/provider.js";
 
 class Crash extends Error {}
 
-const base = () => [gatewayClass(), defaultConfigYaml(), gateway("gw"),
-  service("a", ["10.0.0.1", "10.0.0.2"]), service("b", ["10.0.1.1"]), service("c", ["10.0.2.1", "10.0.2.2", "10.0.2.3"])];
+const base = (c = ["10.0.2.1", "10.0.2.2", "10.0.2.3"]) => [gatewayClass(), defaultConfigYaml(), gateway("gw", withPassthrough()),
+  service("a", ["10.0.0.1", "10.0.0.2"]), service("b", ["10.0.1.1"]), service("c", c)];
 
-const A = docs(...base(),
+// c's endpoints are a parameter: they change between the crash and the restart in half the runs.
+const A = (c?: string[]) => docs(...base(c),
   httpRoute("r1", "gw", `${simpleRule("/", "a")}\n${simpleRule("/x", "b")}`, ["r1.example.com"]),
   httpRoute("r2", "gw", simpleRule("/", "b")),
   httpRoute("r3", "gw", weightedRule("/", [["c", 3], ["a", 1]])),
+  tlsRoute("t1", "gw", [["c", 1]], ["t1.example.com"]),
 );
 
-// r1 gains a more specific rule (every priority moves), r2 goes, r4 comes, c's endpoints change.
-const B = docs(gatewayClass(), defaultConfigYaml(), gateway("gw"),
-  service("a", ["10.0.0.1", "10.0.0.2"]), service("b", ["10.0.1.1"]), service("c", ["10.0.2.1", "10.0.2.4"]),
+// r1 gains a more specific rule (every priority moves), r2 goes, r4 comes, c's endpoints change,
+// the TLSRoute splits its traffic.
+const B = (c = ["10.0.2.1", "10.0.2.4"]) => docs(...base(c),
   httpRoute("r1", "gw", `${simpleRule("/", "a")}\n${simpleRule("/x", "b")}\n${simpleRule("/x/y/z", "c")}`, ["r1.example.com"]),
   httpRoute("r3", "gw", weightedRule("/", [["c", 3], ["a", 1]])),
   httpRoute("r4", "gw", simpleRule("/", "a")),
+  tlsRoute("t1", "gw", [["c", 1], ["b", 2]], ["t1.example.com"]),
 );
 
-const ROUTES = ["r1", "r2", "r3", "r4"];
+const ROUTES: [string, string][] = [["HTTPRoute", "r1"], ["HTTPRoute", "r2"], ["HTTPRoute", "r3"], ["HTTPRoute", "r4"], ["TLSRoute", "t1"]];
 
 interface Clean { snapshot: unknown; mutating: number; counts: Record<string, number> }
 
@@ -69,8 +72,13 @@ function noDuplicates(t: ExecutionContext, lattice: FakeLattice, label: string):
   }
 }
 
-async function crashRun(t: ExecutionContext, from: string | undefined, to: string, k: number, lost: boolean, clean: Clean): Promise<void> {
-  const label = `${from ? "A→B" : "∅→A"} k=${k}${lost ? " (response lost)" : ""}`;
+/**
+ * `to` is what the crashed instance applied, `after` what the restarted one sees (endpoints may
+ * have moved meanwhile), `clean` a clean run to `after`; `crashes` is how many mutating calls a
+ * clean run to `to` makes.
+ */
+async function crashRun(t: ExecutionContext, from: string | undefined, to: string, after: string, k: number, lost: boolean, clean: Clean, crashes: number): Promise<void> {
+  const label = `${from ? "A→B" : "∅→A"} k=${k}${lost ? " (response lost)" : ""}${after !== to ? " (endpoints moved before the restart)" : ""}`;
   const lattice = await fake();
   try {
     let annotations: Record<string, Record<string, string | null>> = {};
@@ -94,20 +102,20 @@ async function crashRun(t: ExecutionContext, from: string | undefined, to: strin
       if (!(e instanceof Crash)) throw e;
       crashed = true;
     });
-    if (!lost) t.is(crashed, k < clean.mutating, `${label}: the controller crashed mid-apply`);
+    if (!lost) t.is(crashed, k < crashes, `${label}: the controller crashed mid-apply`);
     await p1.close();
     lattice.inject.clear();
 
     // Restart: fresh memory, the annotations of the last results the old instance reported.
     const p2 = provider(lattice);
-    await settle(p2, desiredOf(to, annotations));
+    await settle(p2, desiredOf(after, annotations));
     t.deepEqual(normalized(lattice), clean.snapshot, `${label}: same state as a clean run`);
     t.deepEqual(lattice.state.counts(), clean.counts, `${label}: nothing leaked`);
     noDuplicates(t, lattice, label);
 
     // Delete everything through finalize.
-    for (const r of ROUTES) {
-      const res = await p2.finalize({ kind: "HTTPRoute", namespace: "default", name: r });
+    for (const [kind, r] of ROUTES) {
+      const res = await p2.finalize({ kind, namespace: "default", name: r });
       t.true(res.done, `${label}: finalize ${r}: ${res.message}`);
     }
     const g = await p2.finalize({ kind: "Gateway", namespace: "default", name: "gw" });
@@ -119,14 +127,23 @@ async function crashRun(t: ExecutionContext, from: string | undefined, to: strin
   }
 }
 
-for (const [name, from, to] of [["create", undefined, A], ["change", A, B]] as const) {
+const scenarios = [
+  // c's endpoints before the crash, then after it (the restarted instance sees the moved ones).
+  ["create", undefined, A(), A(["10.0.2.1", "10.0.2.5"])],
+  ["change", A(), B(), B(["10.0.2.4", "10.0.2.6"])],
+] as const;
+
+for (const [name, from, to, moved] of scenarios) {
   test(`crash after every mutating call of the ${name} converges to the clean state`, async (t) => {
     const clean = await cleanRun(from, to);
+    const cleanMoved = await cleanRun(from, moved);
     t.true(clean.mutating > 10, `scenario has ${clean.mutating} mutating calls`);
     t.log(`${clean.mutating} mutating calls; ${2 * clean.mutating + 1} crash runs`);
     for (let k = 0; k <= clean.mutating; k++) {
-      await crashRun(t, from, to, k, false, clean);
-      if (k > 0) await crashRun(t, from, to, k, true, clean);
+      // Endpoints move between the crash and the restart: a target group made before the crash
+      // (replayed by its client token) must lose its stale targets.
+      await crashRun(t, from, to, moved, k, false, cleanMoved, clean.mutating);
+      if (k > 0) await crashRun(t, from, to, to, k, true, clean, clean.mutating);
     }
   });
 }
