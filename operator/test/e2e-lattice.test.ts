@@ -1,12 +1,15 @@
 // End to end with the VPC Lattice backend: a real kube-apiserver + etcd, the operator as
 // `gatehouse run` assembles it, and the fake Lattice API on loopback behind the real SDK
 // client. Gateway + 2 routes → Lattice resources; statuses and annotations; a route edit is a
-// minimal diff; deleting a route removes its resources and releases its finalizer.
+// minimal diff; deleting a route removes its resources and releases its finalizer. A TLSRoute
+// on a Passthrough listener → a TLS_PASSTHROUGH listener. And the operator built the product
+// way (providers from --lattice-endpoint/--aws-region and the SDK's default credentials).
 import test from "ava";
 import { startControlPlane } from "@gatehouse/test-harness";
 import { startFakeLattice, ZERO_DELAYS, type FakeLattice } from "@gatehouse/fake-lattice";
 import { LATTICE_CONTROLLER, LatticeProvider } from "@gatehouse/provider-aws-vpc-lattice";
 import { condition, eventually, Kube, parentCondition, startOperator, type Obj, type RunningOperator } from "./e2e-helpers.js";
+import { installGatehouseCRDs } from "./local-crd.js";
 
 const VPC = "vpc-0123456789abcdef0";
 
@@ -60,7 +63,8 @@ spec:
 const annotations = (o: Obj | undefined): Record<string, string> => (o?.metadata["annotations"] ?? {}) as Record<string, string>;
 const hasFinalizer = (o: Obj) => Array.isArray(o.metadata["finalizers"]) && (o.metadata["finalizers"] as string[]).includes("gatehouse.dev/cleanup");
 
-test("Gateway + 2 routes → Lattice resources, statuses and annotations; an edit is a minimal diff; a deleted route's resources go", async (t) => {
+// The two tests on env share one fake (exact counts): one after the other.
+test.serial("Gateway + 2 routes → Lattice resources, statuses and annotations; an edit is a minimal diff; a deleted route's resources go", async (t) => {
   const ns = await env.cp.newNamespace("lattice");
   await env.kube.apply(`
 apiVersion: gateway.networking.k8s.io/v1
@@ -109,4 +113,129 @@ spec:
   await env.kube.delete("Gateway", ns, "gw");
   await eventually(async () => (await env.kube.get("Gateway", ns, "gw")) === undefined, "Gateway gone once finalized");
   await eventually(() => env.lattice.state.isEmpty({ key: "gatehouse.dev/cluster" }), "no Lattice resource left");
+});
+
+const tlsRoute = (name: string, host: string, backends: [string, number][]) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: { name: ${name} }
+spec:
+  parentRefs: [{ name: gw, sectionName: tls }]
+  hostnames: ["${host}"]
+  rules:
+  - backendRefs: [${backends.map(([b, w]) => `{ name: ${b}, port: 80, weight: ${w} }`).join(", ")}]
+`;
+
+type Snap = ReturnType<FakeLattice["state"]["snapshot"]>;
+const passthrough = (snap: Snap) => snap.listeners.filter((l) => l["protocol"] === "TLS_PASSTHROUGH");
+const tcpGroups = (snap: Snap) => snap.targetGroups.filter((g) => (g["config"] as { protocol?: string }).protocol === "TCP");
+
+test.serial("TLSRoute on a Passthrough listener → a service with its custom domain, a TLS_PASSTHROUGH listener, TCP target groups", async (t) => {
+  const ns = await env.cp.newNamespace("lattice-tls");
+  await env.kube.apply(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: lattice-${ns} }
+spec: { controllerName: ${LATTICE_CONTROLLER} }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw }
+spec:
+  gatewayClassName: lattice-${ns}
+  listeners:
+  - { name: http, port: 80, protocol: HTTP }
+  - { name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }
+` + "---" + backend("db", "10.2.0.1") + "---" + backend("db2", "10.2.0.2") + "---" + tlsRoute("db", "db.example.com", [["db", 1]]), ns);
+
+  const o = await env.kube.waitFor("TLSRoute", ns, "db", (x) => annotations(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "TLSRoute: DNS annotation and finalizer");
+  t.like(parentCondition(o, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
+  t.regex(annotations(o)[`gatehouse.dev/lattice-dns-${ns}.gw`]!, /\.vpc-lattice-svcs\..*\.on\.aws$/);
+  const gw = await env.kube.waitFor("Gateway", ns, "gw", (x) => condition(x, "Programmed")?.status === "True" && (x.status?.addresses?.length ?? 0) === 1, "Gateway Programmed");
+  const tlsListener = (gw.status.listeners as { name: string; attachedRoutes: number }[]).find((l) => l.name === "tls");
+  t.is(tlsListener?.attachedRoutes, 1);
+  let snap = env.lattice.state.snapshot();
+  t.is(snap.services.length, 1);
+  t.is(snap.services[0]!["customDomainName"], "db.example.com");
+  t.like(passthrough(snap), [{ port: 443, name: "tls-443" }]);
+  t.is(tcpGroups(snap).length, 1);
+  t.deepEqual(snap.rules, [], "a TLS_PASSTHROUGH listener has only its default rule");
+
+  // A second backend: one TCP group, its target, and the listener's default action; nothing else.
+  await env.run.op.reconciler.idle();
+  env.lattice.calls.clear();
+  await env.kube.update("TLSRoute", ns, "db", (x) => { x.spec.rules[0].backendRefs.push({ name: "db2", port: 80, weight: 1 }); });
+  await eventually(() => tcpGroups(env.lattice.state.snapshot()).length === 2 && env.lattice.calls.count({ operation: "UpdateListener" }) === 1, "listener forwards to two groups");
+  await env.run.op.reconciler.idle();
+  t.deepEqual(env.lattice.calls.counters({ mutating: true }), { CreateTargetGroup: 1, RegisterTargets: 1, UpdateListener: 1 });
+  snap = env.lattice.state.snapshot();
+  const fwd = passthrough(snap)[0]!["defaultAction"] as { forward: { targetGroups: { weight: number }[] } };
+  t.deepEqual(fwd.forward.targetGroups.map((g) => g.weight), [1, 1]);
+
+  await env.kube.delete("TLSRoute", ns, "db");
+  await eventually(async () => (await env.kube.get("TLSRoute", ns, "db")) === undefined, "TLSRoute gone once finalized");
+  t.like(env.lattice.state.counts(), { service: 0, listener: 0, targetGroup: 0 });
+  await env.kube.delete("Gateway", ns, "gw");
+  await eventually(async () => (await env.kube.get("Gateway", ns, "gw")) === undefined, "Gateway gone once finalized");
+  await eventually(() => env.lattice.state.isEmpty({ key: "gatehouse.dev/cluster" }), "no Lattice resource left");
+});
+
+test("built the product way (controllerNames, latticeEndpoint, awsRegion; credentials from the environment; no providers override): a Gateway + HTTPRoute are programmed", async (t) => {
+  // Its own control plane and fake: this operator serves the same controllerName as env's.
+  const cp = await startControlPlane();
+  t.teardown(() => cp.stop());
+  const kube = new Kube(cp);
+  t.teardown(() => kube.close());
+  await installGatehouseCRDs(kube.client);
+  const lattice = await startFakeLattice({ host: `127.0.${60 + (process.pid % 40)}.2`, delays: ZERO_DELAYS, region: "eu-west-1" });
+  t.teardown(() => lattice.close());
+  // The SDK's default credential chain reads these (a pod would have IRSA / pod identity).
+  const saved = { id: process.env["AWS_ACCESS_KEY_ID"], secret: process.env["AWS_SECRET_ACCESS_KEY"] };
+  process.env["AWS_ACCESS_KEY_ID"] = "AKIDFAKEFAKEFAKE";
+  process.env["AWS_SECRET_ACCESS_KEY"] = "fake-secret";
+  t.teardown(() => {
+    for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+  });
+  const run = await startOperator(cp, {
+    controllerNames: [LATTICE_CONTROLLER], latticeEndpoint: lattice.endpoint, awsRegion: "eu-west-1", clusterName: "product",
+  });
+  t.teardown(() => run.stop());
+
+  const ns = await cp.newNamespace("lattice-product");
+  await kube.apply(`
+apiVersion: gatehouse.dev/v1alpha1
+kind: LatticeConfig
+metadata: { name: lattice, namespace: ${ns} }
+spec: { vpcIdentifier: ${VPC}, serviceNetwork: { create: true } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: lattice-${ns} }
+spec:
+  controllerName: ${LATTICE_CONTROLLER}
+  parametersRef: { group: gatehouse.dev, kind: LatticeConfig, name: lattice, namespace: ${ns} }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw }
+spec:
+  gatewayClassName: lattice-${ns}
+  listeners: [{ name: http, port: 80, protocol: HTTP }]
+` + "---" + backend("web", "10.3.0.1") + "---" + route("web", "web.example.com", "web"), ns);
+
+  const gw = await kube.waitFor("Gateway", ns, "gw", (o) => condition(o, "Programmed")?.status === "True" && (o.status?.addresses?.length ?? 0) === 1, "Gateway Programmed");
+  t.regex(condition(gw, "Programmed")!.message, /VPC Lattice service network gw-lattice-product.* \(arn:aws:vpc-lattice:eu-west-1:/);
+  const r = await kube.waitFor("HTTPRoute", ns, "web", (x) => annotations(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "route: DNS annotation and finalizer");
+  t.like(parentCondition(r, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
+  t.like(lattice.state.counts(), { serviceNetwork: 1, vpcAssociation: 1, service: 1, serviceAssociation: 1, listener: 1, rule: 1, targetGroup: 1, targets: 1 });
+  // The settings reached the provider: its ownership tag is --cluster-name, and every request was signed.
+  t.true(lattice.state.resources().every((x) => x.tags["gatehouse.dev/cluster"] === "product"));
+  t.true(lattice.calls.list().length > 0 && lattice.calls.list().every((c) => c.error !== "AccessDeniedException"));
+
+  await kube.delete("HTTPRoute", ns, "web");
+  await kube.delete("Gateway", ns, "gw");
+  await eventually(async () => (await kube.get("Gateway", ns, "gw")) === undefined, "Gateway gone once finalized");
+  await eventually(() => lattice.state.isEmpty({ key: "gatehouse.dev/cluster" }), "no Lattice resource left");
 });
