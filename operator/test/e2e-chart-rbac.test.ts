@@ -7,9 +7,12 @@
 // - install: the values-kind rendering applied, the operator run out of cluster with the
 //   chart's ServiceAccount token (TokenRequest) and the arguments of the chart's Deployment
 //   (parsed by the real flag parser): GatewayClass, Gateway and HTTPRoute statuses, the
-//   Lease taken, the Gateway's Service written and removed, and no 403 in its log. The
-//   ClusterRole has no wildcard, Secrets are read-only, and every rule names a resource the
-//   operator's client knows.
+//   Lease taken, the Gateway's Service written and removed, and no 403 in its log; a Gateway
+//   in another namespace than the release's gets a selector-less Service whose EndpointSlice
+//   lists the operator pods (Pod objects with the chart's labels whose status the test sets),
+//   also under RBAC. The ClusterRole has no wildcard, Secrets are read-only, every rule names
+//   a resource the operator's client knows, pods are read (list, watch) in the release
+//   namespace only.
 import test from "ava";
 import { threadId } from "node:worker_threads";
 import { join } from "node:path";
@@ -21,10 +24,11 @@ import { parseAllDocuments } from "yaml";
 import { helm, serviceAccountKubeconfig, startControlPlane, type ControlPlane } from "@gatehouse/test-harness";
 import { CORE_RESOURCES, GATEHOUSE_RESOURCES, GATEWAY_RESOURCES, KubeClient } from "../src/kube/client.js";
 import { WATCHED_KINDS } from "../src/kube/source/index.js";
-import { GATEWAY_ANNOTATION, SERVICE_LABEL } from "../src/kube/gateway-services/index.js";
+import { GATEWAY_ANNOTATION, POD_RESOURCE, SERVICE_LABEL, SLICE_MANAGED_BY_LABEL } from "../src/kube/gateway-services/index.js";
 import { addRunOptions, parseSettings, rawFromCommand } from "../src/run/settings.js";
 import { Kube, condition, eventually, parentCondition, startOperator, type Obj, type RunningOperator } from "./e2e-helpers.js";
 import { installGatehouseCRDs } from "./local-crd.js";
+import { createPod, endpointsOf, slicesOf } from "./operator-pods.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CHART = join(ROOT, "charts/gatehouse");
@@ -87,7 +91,7 @@ test.serial("every values file renders the expected objects, and the API server 
   const expected: Record<string, string[]> = {
     "values-kind.yaml": ["ClusterRole/R-gatehouse", "ClusterRoleBinding/R-gatehouse", "Deployment/R-gatehouse", "GatewayClass/gatehouse",
       "LocalProxyConfig/kind", "PodDisruptionBudget/R-gatehouse", "Role/R-gatehouse-leader-election", "RoleBinding/R-gatehouse-leader-election",
-      "Service/R-gatehouse-metrics", "ServiceAccount/R-gatehouse"],
+      "Role/R-gatehouse-proxy-pods", "RoleBinding/R-gatehouse-proxy-pods", "Service/R-gatehouse-metrics", "ServiceAccount/R-gatehouse"],
     "values-eks.yaml": ["ClusterRole/R-gatehouse", "ClusterRoleBinding/R-gatehouse", "Deployment/R-gatehouse", "GatewayClass/amazon-vpc-lattice",
       "PodDisruptionBudget/R-gatehouse", "Role/R-gatehouse-leader-election", "RoleBinding/R-gatehouse-leader-election",
       "Service/R-gatehouse-metrics", "ServiceAccount/gatehouse"],
@@ -172,6 +176,13 @@ test.serial("install (values-kind): the operator with the chart's ServiceAccount
     const v = verbsOf(k.type.group, k.type.resource);
     t.true(v.has("list") && v.has("watch"), `list+watch ${k.kind}`);
   }
+  // The local backend's Gateway Services and their EndpointSlices: exactly what the exposer does.
+  t.deepEqual([...verbsOf("", "services")].sort(), ["create", "delete", "get", "list", "update", "watch"]);
+  t.deepEqual([...verbsOf("discovery.k8s.io", "endpointslices")].sort(), ["create", "delete", "get", "list", "update", "watch"]);
+  t.deepEqual([...verbsOf("", "pods")], [], "no pod access cluster-wide");
+  // The operator pods: list+watch in the release namespace only.
+  const podRole = objects.find((o) => o.kind === "Role" && o.metadata.name === `${release}-gatehouse-proxy-pods`)!;
+  t.deepEqual(podRole["rules"], [{ apiGroups: [POD_RESOURCE.group], resources: [POD_RESOURCE.resource], verbs: ["list", "watch"] }]);
 
   // The operator as the Deployment runs it, but out of cluster with the ServiceAccount's token.
   const dep = objects.find((o) => o.kind === "Deployment")!;
@@ -180,13 +191,23 @@ test.serial("install (values-kind): the operator with the chart's ServiceAccount
   const asOperator = new KubeClient(sa.kubeConfig, { userAgent: "gatehouse-e2e-sa" });
   t.is((await asOperator.post(`/api/v1/namespaces/${ns}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: "x" } })).status, 403, "Secrets are read-only");
   t.is((await asOperator.get("/api/v1/pods")).status, 403, "no access beyond the role");
+  t.is((await asOperator.get(`/api/v1/namespaces/${ns}/pods`)).status, 200, "the operator pods are listed in the release namespace");
+  t.is((await asOperator.get(`/api/v1/namespaces/${ns}/pods/x`)).status, 403, "list and watch only");
+  t.is((await asOperator.get("/api/v1/namespaces/default/pods")).status, 403, "pods elsewhere are not readable");
   asOperator.close();
 
   const cmd = addRunOptions(new Command("run")).exitOverride();
   cmd.parse((container.args as string[]).slice(1), { from: "user" });
-  const fromChart = parseSettings({ ...rawFromCommand(cmd, "debug"), env: {} });
+  // The Deployment gives POD_NAMESPACE from the pod's own metadata.
+  const podNs = (container.env as { name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[]).find((e) => e.name === "POD_NAMESPACE");
+  t.is(podNs?.valueFrom?.fieldRef?.fieldPath, "metadata.namespace");
+  const fromChart = parseSettings({ ...rawFromCommand(cmd, "debug"), env: { POD_NAMESPACE: ns } });
   t.deepEqual(fromChart.controllerNames, [LOCAL]);
   t.deepEqual(fromChart.proxyPodSelector, dep.spec.selector.matchLabels, "the Gateway Services select the chart's pods");
+  t.is(fromChart.proxyPodNamespace, ns);
+  // A replica of the chart's Deployment (no kubelet here: the test sets its IP and readiness).
+  const podLabels = dep.spec.template.metadata.labels as Record<string, string>;
+  await createPod(kube.client, ns, "gh-gatehouse-test-0", podLabels, { ip: "10.244.0.7", ready: true });
   const from = 31000 + ((process.pid * 31 + threadId) % 300) * 100;
   const lines: string[] = [];
   const logger = pino({ level: "debug" }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
@@ -212,7 +233,16 @@ spec:
   listeners:
   - { name: http, port: 80, protocol: HTTP, allowedRoutes: { namespaces: { from: All } } }
 `, ns);
+    // A Gateway in the application's namespace: not the release's.
     await kube.apply(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: edge }
+spec:
+  gatewayClassName: gatehouse
+  listeners:
+  - { name: http, port: 8080, protocol: HTTP }
+---
 apiVersion: v1
 kind: Service
 metadata: { name: app }
@@ -239,10 +269,24 @@ spec:
     t.is(svc?.spec?.type, "ClusterIP", "the Gateway's Service, typed by the chart's LocalProxyConfig");
     t.deepEqual(svc?.spec?.selector, dep.spec.selector.matchLabels, "selecting the chart's pods");
 
-    // Removing the Gateway removes its Service (delete verb).
+    // The Gateway in the app's namespace: a Service without selector, an EndpointSlice of the operator pods.
+    const edge = await kube.waitFor("Gateway", app, "edge", (o) => condition(o, "Programmed")?.status === "True", "Gateway in another namespace Programmed");
+    const edgeSvc = (await kube.get("Service", app, "gatehouse-edge"))!;
+    t.is(edgeSvc.spec.selector, undefined);
+    t.deepEqual(edge.status.addresses, [{ type: "IPAddress", value: edgeSvc.spec.clusterIP }], "status.addresses: its Service");
+    t.deepEqual(await endpointsOf(kube.client, app, "gatehouse-edge"), [["10.244.0.7", true, true, false, `${ns}/gh-gatehouse-test-0`]]);
+    // A second replica appears: the slice follows (watch under RBAC, update verb).
+    await createPod(kube.client, ns, "gh-gatehouse-test-1", podLabels, { ip: "10.244.1.8", ready: true });
+    await eventually(async () => (await endpointsOf(kube.client, app, "gatehouse-edge")).length === 2, "the second replica listed");
+
+    // Removing the Gateways removes their Services and the EndpointSlice (delete verb).
     await kube.delete("HTTPRoute", app, "app");
     await kube.delete("Gateway", ns, "web");
-    await eventually(async () => (await ours()).length === 0, "the Gateway's Service deleted");
+    await kube.delete("Gateway", app, "edge");
+    await eventually(async () => (await ours()).length === 0 && !(await kube.get("Service", app, "gatehouse-edge")), "the Gateways' Services deleted");
+    await eventually(async () => (await slicesOf(kube.client, app, "gatehouse-edge")).length === 0, "the EndpointSlice deleted");
+    const anySlices = await kube.client.get<{ items: unknown[] }>("/apis/discovery.k8s.io/v1/endpointslices", { query: { labelSelector: `${SLICE_MANAGED_BY_LABEL}=gatehouse.dev` } });
+    t.deepEqual(anySlices.body.items, [], "no EndpointSlice of ours left anywhere");
   } finally {
     await run?.stop();
   }

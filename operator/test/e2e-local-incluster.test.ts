@@ -2,27 +2,39 @@
 // API server with the LocalProxyConfig CRD: each Gateway gets a Service (listener ports →
 // the internal ports the proxy binds, owner reference, type from the class's
 // LocalProxyConfig, LoadBalancer by default) and status.addresses from it; the Service goes
-// when the Gateway's listeners do; GatewayClass parametersRef resolution.
+// when the Gateway's listeners do; GatewayClass parametersRef resolution. The operator's
+// namespace is gatehouse-system with operator pods (Pod objects whose status the test sets:
+// no kubelet): a Gateway anywhere else gets a selector-less Service whose EndpointSlice lists
+// those pods and follows them; a Gateway in gatehouse-system a Service with the pod selector.
 import test from "ava";
 import { threadId } from "node:worker_threads";
 import { startControlPlane } from "@gatehouse/test-harness";
-import { SERVICE_LABEL } from "../src/kube/gateway-services/index.js";
+import { SERVICE_LABEL, SLICE_MANAGED_BY_LABEL } from "../src/kube/gateway-services/index.js";
+import { CORE_RESOURCES, resourcePath } from "../src/kube/client.js";
 import {
   Kube, condition, controllerFor, eventually, startOperator, type Obj, type OperatorSuite,
 } from "./e2e-helpers.js";
 import { installGatehouseCRDs } from "./local-crd.js";
+import { createPod, deletePod, endpointsOf, slicesOf } from "./operator-pods.js";
 
 const CONTROLLER = controllerFor("local-incluster");
 // Internal ports of their own (every replica binds them on 0.0.0.0): test files run in parallel.
 const FROM = 30000 + ((process.pid * 31 + threadId) % 300) * 100;
 const INTERNAL = { from: FROM, to: FROM + 99 };
+const OPERATOR_NS = "gatehouse-system";
+const POD_LABELS = { "app.kubernetes.io/name": "gatehouse" };
 
 const env = {} as OperatorSuite;
 test.before(async () => {
   env.cp = await startControlPlane();
   env.kube = new Kube(env.cp);
   await installGatehouseCRDs(env.kube.client);
-  env.run = await startOperator(env.cp, { controllerNames: [CONTROLLER], localAddresses: "incluster", internalPorts: INTERNAL });
+  for (const name of [OPERATOR_NS, "apps"]) await env.kube.create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  await createPod(env.kube.client, OPERATOR_NS, "gatehouse-0", POD_LABELS, { ip: "10.244.0.5", ready: true });
+  env.run = await startOperator(env.cp, {
+    controllerNames: [CONTROLLER], localAddresses: "incluster", internalPorts: INTERNAL,
+    proxyPodSelector: POD_LABELS, proxyPodNamespace: OPERATOR_NS,
+  });
 });
 test.after.always(async () => {
   await env.run?.stop();
@@ -69,7 +81,8 @@ test("default class: a LoadBalancer Service per Gateway; the Gateway waits for i
 
   const svc = (await env.kube.get("Service", ns, "gatehouse-web"))!;
   t.is(svc.spec.type, "LoadBalancer");
-  t.deepEqual(svc.spec.selector, { "app.kubernetes.io/name": "gatehouse" });
+  t.is(svc.spec.selector, undefined, "not the operator's namespace: no selector, an EndpointSlice of ours");
+  t.deepEqual(await endpointsOf(env.kube.client, ns, "gatehouse-web"), [["10.244.0.5", true, true, false, `${OPERATOR_NS}/gatehouse-0`]]);
   const ports = svc.spec.ports.map((p: any) => ({ port: p.port, protocol: p.protocol, targetPort: p.targetPort }));
   t.deepEqual(ports.map((p: any) => [p.port, p.protocol]), [[53, "UDP"], [80, "TCP"]]);
   for (const p of ports) t.true(p.targetPort >= INTERNAL.from && p.targetPort <= INTERNAL.to, `targetPort ${p.targetPort} in --internal-ports`);
@@ -146,4 +159,56 @@ spec: {}
 `, ns);
   await env.kube.waitFor("GatewayClass", undefined, `missing-${ns}`, (o) => condition(o, "Accepted")?.status === "True", "Accepted once the LocalProxyConfig exists");
   t.is(condition(await env.kube.get("GatewayClass", undefined, `nons-${ns}`), "Accepted")?.status, "False", "still no namespace");
+});
+
+test("a Gateway in apps (operator in gatehouse-system): its Service's EndpointSlice lists the operator pods and follows them; status.addresses is the Service's; deleting the Gateway removes both", async (t) => {
+  const ns = "apps";
+  await env.kube.apply(`
+apiVersion: gatehouse.dev/v1alpha1
+kind: LocalProxyConfig
+metadata: { name: proxy }
+spec: { service: { type: ClusterIP } }
+`, ns);
+  await env.kube.apply(classYaml("apps-class", { name: "proxy", namespace: ns }), ns);
+  await env.kube.apply(gatewayYaml("web", "apps-class"), ns);
+
+  const gw = await env.kube.waitFor("Gateway", ns, "web", (o) => programmed(o)?.status === "True", "Programmed=True");
+  const svc = (await env.kube.get("Service", ns, "gatehouse-web"))!;
+  t.is(svc.spec.selector, undefined);
+  t.deepEqual(addresses(gw), [{ type: "IPAddress", value: svc.spec.clusterIP }], "status.addresses: the Service in the Gateway's namespace");
+  const [slice] = await slicesOf(env.kube.client, ns, "gatehouse-web");
+  t.deepEqual((slice!["ports"] as any[]).map((p) => [p.name, p.protocol]), svc.spec.ports.map((p: any) => [p.name, p.protocol]), "slice ports named as the Service's");
+  t.deepEqual((slice!["ports"] as any[]).map((p) => p.port), svc.spec.ports.map((p: any) => p.targetPort), "numbered as its target ports");
+  const eps = () => endpointsOf(env.kube.client, ns, "gatehouse-web");
+  t.deepEqual(await eps(), [["10.244.0.5", true, true, false, `${OPERATOR_NS}/gatehouse-0`]]);
+
+  // A second operator pod appears, then goes.
+  await createPod(env.kube.client, OPERATOR_NS, "gatehouse-1", POD_LABELS, { ip: "10.244.1.6", ready: true });
+  await eventually(async () => (await eps()).length === 2, "the second pod listed");
+  t.deepEqual(await eps(), [["10.244.0.5", true, true, false, `${OPERATOR_NS}/gatehouse-0`], ["10.244.1.6", true, true, false, `${OPERATOR_NS}/gatehouse-1`]]);
+  await deletePod(env.kube.client, OPERATOR_NS, "gatehouse-1", true);
+  await eventually(async () => (await eps()).length === 1, "the second pod gone");
+  t.deepEqual(await eps(), [["10.244.0.5", true, true, false, `${OPERATOR_NS}/gatehouse-0`]]);
+  t.is(programmed((await env.kube.get("Gateway", ns, "web"))!)?.status, "True");
+
+  await env.kube.delete("Gateway", ns, "web");
+  await eventually(async () => !(await env.kube.get("Service", ns, "gatehouse-web")) && (await slicesOf(env.kube.client, ns, "gatehouse-web")).length === 0, "Service and EndpointSlice deleted");
+  t.pass();
+});
+
+test("a Gateway in the operator's namespace works as before: a Service selecting the operator pods, no EndpointSlice of ours", async (t) => {
+  await env.kube.apply(`
+apiVersion: gatehouse.dev/v1alpha1
+kind: LocalProxyConfig
+metadata: { name: proxy }
+spec: { service: { type: ClusterIP } }
+`, OPERATOR_NS);
+  await env.kube.apply(classYaml("sys-class", { name: "proxy", namespace: OPERATOR_NS }), OPERATOR_NS);
+  await env.kube.apply(gatewayYaml("web", "sys-class"), OPERATOR_NS);
+  const gw = await env.kube.waitFor("Gateway", OPERATOR_NS, "web", (o) => programmed(o)?.status === "True", "Programmed=True");
+  const svc = (await env.kube.get("Service", OPERATOR_NS, "gatehouse-web"))!;
+  t.deepEqual(svc.spec.selector, POD_LABELS);
+  t.deepEqual(addresses(gw), [{ type: "IPAddress", value: svc.spec.clusterIP }]);
+  const ours = await env.kube.client.get<{ items: unknown[] }>(resourcePath(CORE_RESOURCES.EndpointSlice, { namespace: OPERATOR_NS }), { query: { labelSelector: `${SLICE_MANAGED_BY_LABEL}=gatehouse.dev` } });
+  t.deepEqual(ours.body.items, []);
 });

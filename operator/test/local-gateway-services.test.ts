@@ -1,12 +1,16 @@
 // The Gateway Services of the local backend in a cluster (kube/gateway-services), on a real
 // API server: one Service per Gateway (ports → internal target ports, owner reference, type),
-// addresses from it, updates of what we manage only, deletion of ours alone, leader-only writes.
+// addresses from it, updates of what we manage only, deletion of ours alone, leader-only writes;
+// outside the operator's namespace a selector-less Service whose EndpointSlices list the
+// operator pods (Pod objects whose status the test sets: no kubelet) and follow them.
 import test from "ava";
 import {
-  CONTROLLER_ANNOTATION, GATEWAY_ANNOTATION, GatewayServices, MANAGED_KEYS_ANNOTATION, SERVICE_LABEL, serviceName,
+  CONTROLLER_ANNOTATION, GATEWAY_ANNOTATION, GatewayServices, MANAGED_KEYS_ANNOTATION, SERVICE_LABEL, SLICE_MANAGED_BY_LABEL, serviceName,
 } from "../src/kube/gateway-services/index.js";
+import { CORE_RESOURCES, resourcePath } from "../src/kube/client.js";
 import type { GatewayExposure } from "@gatehouse/provider-local";
-import { Kube, type Obj } from "./e2e-helpers.js";
+import { Kube, eventually, type Obj } from "./e2e-helpers.js";
+import { createPod, deletePod, endpointsOf, setPodState, slicesOf } from "./operator-pods.js";
 import { useControlPlane } from "./kube-suite.js";
 
 const env = useControlPlane();
@@ -34,7 +38,7 @@ function exposure(ns: string, name: string, over: Partial<GatewayExposure> = {})
 
 function services(ns: string, opts: { leader?: () => boolean; controller?: string } = {}): GatewayServices {
   return new GatewayServices(env.kube, {
-    controllerName: opts.controller ?? controllerOf(ns), selector: SELECTOR, ...(opts.leader ? { isLeader: opts.leader } : {}),
+    controllerName: opts.controller ?? controllerOf(ns), selector: SELECTOR, podNamespace: ns, ...(opts.leader ? { isLeader: opts.leader } : {}),
   });
 }
 
@@ -176,4 +180,114 @@ test("Service names: gatehouse-<gateway> when valid, else shortened with a hash;
   t.is(new Set([...out, "gatehouse-a-b"]).size, out.length, "no two Gateways share a name");
   t.is(out[5], `gatehouse-${"a".repeat(53)}`, "exactly 63: kept");
   t.not(out[6], `gatehouse-${"a".repeat(54)}`);
+});
+
+test("outside the operator's namespace: no selector, an EndpointSlice of the operator pods that follows them; the Gateway gone, both go", async (t) => {
+  const k = kube();
+  const op = await env.cp.newNamespace("svc-operator");
+  const apps = await env.cp.newNamespace("svc-apps");
+  const controllerName = controllerOf(apps);
+  await createPod(env.kube, op, "gatehouse-0", SELECTOR, { ip: "10.244.0.10", ready: true }, "node-a");
+  // Not ours: other labels in the operator's namespace, our labels in another namespace.
+  await createPod(env.kube, op, "other", { app: "other" }, { ip: "10.244.0.99", ready: true });
+  await createPod(env.kube, apps, "impostor", SELECTOR, { ip: "10.244.9.9", ready: true });
+  await gateway(k, apps, "web");
+
+  // What an earlier version wrote: the Service in the Gateway's namespace with the selector.
+  const before = new GatewayServices(env.kube, { controllerName, selector: SELECTOR, podNamespace: apps });
+  await before.expose([exposure(apps, "web", { serviceType: "ClusterIP" })]);
+  const old = (await k.get("Service", apps, "gatehouse-web"))!;
+  t.deepEqual(old.spec.selector, SELECTOR);
+
+  const s = new GatewayServices(env.kube, { controllerName, selector: SELECTOR, podNamespace: op });
+  try {
+    const [r] = await s.expose([exposure(apps, "web", { serviceType: "ClusterIP" })]);
+    const svc = (await k.get("Service", apps, "gatehouse-web"))!;
+    t.is(svc.spec.selector, undefined, "no selector: it would match no pod here");
+    t.is(svc.spec.clusterIP, old.spec.clusterIP, "same Service, same address");
+    t.deepEqual(r, { gateway: `${apps}/web`, addresses: [{ type: "IPAddress", value: svc.spec.clusterIP }], ready: true, message: `exposed by ClusterIP Service ${apps}/gatehouse-web (reachable inside the cluster only)` });
+
+    const [slice, ...more] = await slicesOf(env.kube, apps, "gatehouse-web");
+    t.deepEqual(more, []);
+    t.is(slice!.metadata.name, "gatehouse-web-ipv4");
+    t.like(slice!.metadata["labels"], { "kubernetes.io/service-name": "gatehouse-web", [SLICE_MANAGED_BY_LABEL]: "gatehouse.dev", [SERVICE_LABEL]: "true" });
+    t.like(slice!.metadata["annotations"], { [GATEWAY_ANNOTATION]: `${apps}/web`, [CONTROLLER_ANNOTATION]: controllerName });
+    t.deepEqual(slice!.metadata["ownerReferences"], [{ apiVersion: "v1", kind: "Service", name: "gatehouse-web", uid: svc.metadata["uid"], controller: true }]);
+    t.is(slice!["addressType"], "IPv4");
+    t.deepEqual(slice!["ports"], [{ name: "tcp-80", protocol: "TCP", port: 20080 }, { name: "tcp-443", protocol: "TCP", port: 21443 }], "named as the Service's ports, numbered as the internal ports");
+    const pod0 = (await env.kube.get<Obj>(resourcePath({ group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true }, { namespace: op, name: "gatehouse-0" }))).body;
+    t.deepEqual(slice!["endpoints"], [{
+      addresses: ["10.244.0.10"], conditions: { ready: true, serving: true, terminating: false }, nodeName: "node-a",
+      targetRef: { kind: "Pod", namespace: op, name: "gatehouse-0", uid: pod0.metadata["uid"] },
+    }]);
+
+    // A second replica starts (not ready yet), becomes ready; the first one terminates, then goes.
+    await createPod(env.kube, op, "gatehouse-1", SELECTOR, { ip: "10.244.1.11", ready: false }, "node-b");
+    const eps = () => endpointsOf(env.kube, apps, "gatehouse-web");
+    const is = (want: unknown) => async () => JSON.stringify(await eps()) === JSON.stringify(want);
+    await eventually(is([["10.244.0.10", true, true, false, `${op}/gatehouse-0`], ["10.244.1.11", false, false, false, `${op}/gatehouse-1`]]), "the new pod listed, not ready");
+    await setPodState(env.kube, op, "gatehouse-1", { ip: "10.244.1.11", ready: true });
+    await eventually(is([["10.244.0.10", true, true, false, `${op}/gatehouse-0`], ["10.244.1.11", true, true, false, `${op}/gatehouse-1`]]), "both ready");
+    await deletePod(env.kube, op, "gatehouse-0");
+    await eventually(is([["10.244.0.10", false, true, true, `${op}/gatehouse-0`], ["10.244.1.11", true, true, false, `${op}/gatehouse-1`]]), "the first terminating");
+    await deletePod(env.kube, op, "gatehouse-0", true);
+    await eventually(is([["10.244.1.11", true, true, false, `${op}/gatehouse-1`]]), "the first gone");
+
+    // Nothing changed: no write.
+    const rv = (await slicesOf(env.kube, apps, "gatehouse-web"))[0]!.metadata["resourceVersion"];
+    await s.expose([exposure(apps, "web", { serviceType: "ClusterIP" })]);
+    t.is((await slicesOf(env.kube, apps, "gatehouse-web"))[0]!.metadata["resourceVersion"], rv);
+
+    // The Gateway no longer listed: its Service and its slice are deleted.
+    await s.expose([]);
+    t.is(await k.get("Service", apps, "gatehouse-web"), undefined);
+    t.deepEqual(await slicesOf(env.kube, apps, "gatehouse-web"), []);
+  } finally {
+    s.close();
+    before.close();
+    k.close();
+  }
+});
+
+test("in the operator's namespace: the selector, and no EndpointSlice of ours", async (t) => {
+  const k = kube();
+  const op = await env.cp.newNamespace("svc-samens");
+  await gateway(k, op, "web");
+  const s = services(op);
+  const [r] = await s.expose([exposure(op, "web", { serviceType: "ClusterIP" })]);
+  t.true(r!.ready);
+  t.deepEqual((await k.get("Service", op, "gatehouse-web"))!.spec.selector, SELECTOR);
+  const slices = await env.kube.get<{ items: unknown[] }>(resourcePath(CORE_RESOURCES.EndpointSlice, { namespace: op }), { query: { labelSelector: `${SLICE_MANAGED_BY_LABEL}=gatehouse.dev` } });
+  t.deepEqual(slices.body.items, []);
+  s.close();
+  k.close();
+});
+
+test("a follower writes no EndpointSlice; a slice of that name it does not manage is reported, not changed", async (t) => {
+  const k = kube();
+  const op = await env.cp.newNamespace("svc-fop");
+  const apps = await env.cp.newNamespace("svc-fapps");
+  await createPod(env.kube, op, "gatehouse-0", SELECTOR, { ip: "10.244.0.20", ready: true });
+  await gateway(k, apps, "web");
+  let leader = false;
+  const s = new GatewayServices(env.kube, { controllerName: controllerOf(apps), selector: SELECTOR, podNamespace: op, isLeader: () => leader });
+  try {
+    await s.expose([exposure(apps, "web", { serviceType: "ClusterIP" })]);
+    t.deepEqual(await slicesOf(env.kube, apps, "gatehouse-web"), []);
+    // Someone else's slice holds the name ours would have.
+    await k.create({
+      apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+      metadata: { name: "gatehouse-web-ipv4", namespace: apps, labels: { "kubernetes.io/service-name": "elsewhere" } },
+      addressType: "IPv4", endpoints: [{ addresses: ["192.0.2.1"] }], ports: [],
+    } as unknown as Obj);
+    leader = true;
+    const [r] = await s.expose([exposure(apps, "web", { serviceType: "ClusterIP" })]);
+    t.false(r!.ready);
+    t.regex(r!.message, new RegExp(`EndpointSlice ${apps}/gatehouse-web-ipv4: exists and is not gatehouse's`));
+    const foreign = (await env.kube.get<Obj>(resourcePath(CORE_RESOURCES.EndpointSlice, { namespace: apps, name: "gatehouse-web-ipv4" }))).body;
+    t.deepEqual((foreign["endpoints"] as any[]).map((e) => e.addresses[0]), ["192.0.2.1"], "not changed");
+  } finally {
+    s.close();
+    k.close();
+  }
 });

@@ -30,6 +30,9 @@ test.serial("defaults", (t) => {
     debounceMs: 100, maxDebounceMs: 500, resyncPeriodMs: 600_000, logLevel: "info",
   });
   t.regex(s.identity, /.+_[0-9a-f]{8}$/);
+  t.is(s.proxyPodNamespace, "default", "outside a pod: the lease namespace");
+  t.is(parse(["--lease-namespace", "sys"]).proxyPodNamespace, "sys");
+  t.is(parse(["--lease-namespace", "sys"], { POD_NAMESPACE: "gatehouse-system" }).proxyPodNamespace, "gatehouse-system", "the pod's namespace (the chart sets POD_NAMESPACE)");
   t.deepEqual(defaultSettings().controllerNames, ["gatehouse.dev/local"]);
 });
 
@@ -41,6 +44,7 @@ test.serial("every setting has a flag and a GATEHOUSE_ variable", (t) => {
     GATEHOUSE_LEASE_NAME: "l", GATEHOUSE_LEASE_NAMESPACE: "sys", GATEHOUSE_LEASE_DURATION: "30s", GATEHOUSE_RENEW_DEADLINE: "20s",
     GATEHOUSE_RETRY_PERIOD: "1s", GATEHOUSE_IDENTITY: "me", GATEHOUSE_DEBOUNCE: "50ms", GATEHOUSE_MAX_DEBOUNCE: "1s",
     GATEHOUSE_RESYNC_PERIOD: "0", GATEHOUSE_LOCAL_ADDRESSES: "incluster", GATEHOUSE_PROXY_POD_SELECTOR: "app=gh, tier=edge",
+    GATEHOUSE_PROXY_POD_NAMESPACE: "gh-system",
     GATEHOUSE_ADDRESS_POOL: "127.2.0.0/16,127.3.0.0/24", GATEHOUSE_INTERNAL_PORTS: "30000-30999", GATEHOUSE_PROXY_WORKERS: "2",
     GATEHOUSE_CLUSTER_NAME: "c1", GATEHOUSE_LATTICE_ENDPOINT: "http://127.0.0.1:1", GATEHOUSE_AWS_REGION: "us-east-1",
     GATEHOUSE_GCP_ENDPOINT: "http://127.0.0.1:2", GATEHOUSE_GCP_PROJECT: "proj-123",
@@ -49,7 +53,7 @@ test.serial("every setting has a flag and a GATEHOUSE_ variable", (t) => {
     kubeconfig: "/k", controllerNames: ["a.dev/x", "b.dev/y"], watchNamespaces: ["a", "b"], metricsAddress: undefined,
     healthAddress: { host: "127.0.0.1", port: 0 }, leaderElect: false, leaseName: "l", leaseNamespace: "sys",
     leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 1_000, identity: "me", logLevel: "info", debounceMs: 50, maxDebounceMs: 1_000, resyncPeriodMs: 0,
-    localAddresses: "incluster", proxyPodSelector: { app: "gh", tier: "edge" }, addressPool: ["127.2.0.0/16", "127.3.0.0/24"],
+    localAddresses: "incluster", proxyPodSelector: { app: "gh", tier: "edge" }, proxyPodNamespace: "gh-system", addressPool: ["127.2.0.0/16", "127.3.0.0/24"],
     internalPorts: { from: 30000, to: 30999 }, proxyWorkers: 2,
     clusterName: "c1", latticeEndpoint: "http://127.0.0.1:1", awsRegion: "us-east-1", gcpEndpoint: "http://127.0.0.1:2", gcpProject: "proj-123",
   });

@@ -78,6 +78,7 @@ export const kubeBindings: KubeBindings = {
     const services = new GatewayServices(clientOf(ctx), {
       controllerName,
       selector: s.proxyPodSelector,
+      podNamespace: s.proxyPodNamespace,
       isLeader: () => elector.isLeader(),
       gatewayUid: gatewayUids(source),
       namespaces: s.watchNamespaces,

@@ -42,6 +42,8 @@ export interface Settings {
   localAddresses: "incluster" | "loopback";
   /** Labels of the operator pods: the selector of the Gateway Services (incluster). */
   proxyPodSelector: Record<string, string>;
+  /** Namespace of the operator pods: a Gateway elsewhere gets a selector-less Service with EndpointSlices of these pods (incluster). */
+  proxyPodNamespace: string;
   /** CIDRs Gateways take their address from (loopback). */
   addressPool: string[];
   /** Internal ports the proxy binds per (Gateway, listener port) (incluster). */
@@ -110,6 +112,8 @@ export const RUN_FLAGS: readonly Spec[] = [
     help: "local proxy Gateway addresses: incluster (a Service per Gateway selecting the operator pods) or loopback (an address per Gateway from --address-pool); default: incluster in a pod (KUBERNETES_SERVICE_HOST set), else loopback" },
   { flag: "proxy-pod-selector", arg: "labels", env: "GATEHOUSE_PROXY_POD_SELECTOR", default: "app.kubernetes.io/name=gatehouse",
     help: "labels of the operator pods, k=v,k2=v2: the selector of each Gateway's Service (incluster)" },
+  { flag: "proxy-pod-namespace", arg: "ns", env: "GATEHOUSE_PROXY_POD_NAMESPACE",
+    help: "namespace of the operator pods; a Gateway in another namespace gets a Service without selector whose EndpointSlices list these pods (incluster; default: $POD_NAMESPACE, the in-cluster namespace, else --lease-namespace)" },
   { flag: "address-pool", arg: "cidrs", env: "GATEHOUSE_ADDRESS_POOL", repeatable: true, default: "127.1.0.0/16",
     help: "IPv4 CIDRs Gateways take their address from, comma-separated or repeated (loopback)" },
   { flag: "internal-ports", arg: "range", env: "GATEHOUSE_INTERNAL_PORTS", default: "20000-29999",
@@ -227,6 +231,9 @@ export function parseSettings(raw: RawSettings): Settings {
   }
   if (Object.keys(proxyPodSelector).length === 0) bad("proxy-pod-selector", selectorRaw, "selects nothing (an empty selector would match every pod)");
 
+  const proxyPodNamespace = value("proxy-pod-namespace") ?? env["POD_NAMESPACE"] ?? inClusterNamespace() ?? leaseNamespace;
+  if (!DNS_LABEL.test(proxyPodNamespace)) bad("proxy-pod-namespace", proxyPodNamespace, "is not a namespace name (DNS-1123 label)");
+
   const addressPool = list("address-pool") ?? ["127.1.0.0/16"];
   if (addressPool.length === 0) bad("address-pool", value("address-pool") ?? "", "names no CIDR");
   const pool = AddressPool.parse(addressPool);
@@ -267,6 +274,7 @@ export function parseSettings(raw: RawSettings): Settings {
     resyncPeriodMs: duration("resync-period"),
     localAddresses,
     proxyPodSelector,
+    proxyPodNamespace,
     addressPool: [...new Set(addressPool)],
     internalPorts,
     proxyWorkers,

@@ -1,7 +1,16 @@
 // The operator's side of the local backend in a cluster (the Exposer of
 // providers/local/src/addresses/types.ts): one Service per local Gateway, in the Gateway's
-// namespace, selecting the operator pods (every replica serves every Gateway on internal
+// namespace, reaching the operator pods (every replica serves every Gateway on internal
 // ports), mapping each listener port to that internal port; status.addresses come from it.
+//
+// A Service selects pods of its own namespace only. In the operator's namespace the Service
+// has the pod selector (kube keeps its endpoints). Anywhere else it has no selector and the
+// leader keeps its EndpointSlices (endpoints.ts): it watches the operator pods (pods.ts) and
+// rewrites the slices when one appears, goes or changes readiness. Why not the Service in the
+// operator's namespace (as Envoy Gateway does): the Service stays where the Gateway's owner
+// looks for it (kubectl get svc -n <ns>, quotas, LoadBalancer annotations per namespace),
+// keeps its name and address across this change, and goes with the Gateway by garbage
+// collection (an ownerReference cannot cross namespaces).
 //
 // Each expose() lists our Services once (label SERVICE_LABEL=true), then per Gateway creates
 // or updates its Service when what we manage differs, and deletes our Services whose Gateway
@@ -11,10 +20,12 @@
 import type { KubeClient, KubeResponse } from "../client.js";
 import { CORE_RESOURCES, GATEWAY_RESOURCES, resourcePath, statusMessage } from "../client.js";
 import { addressesOf, serviceRef, type JsonObject } from "./addresses.js";
+import { desiredSlices, portName, sameSlice, sliceUpdate, sortedPorts, type SliceTarget } from "./endpoints.js";
 import {
   CONTROLLER_ANNOTATION, GATEWAY_ANNOTATION, GATEWAY_NAME_LABEL, MANAGED_BY_LABEL, MANAGED_KEYS_ANNOTATION,
-  SERVICE_LABEL, isLabelValue, serviceName,
+  SERVICE_LABEL, SERVICE_NAME_LABEL, SLICE_MANAGED_BY_LABEL, SLICE_MANAGER, isLabelValue, serviceName,
 } from "./names.js";
+import { ProxyPods } from "./pods.js";
 import type { ExposedPort, Exposer, ExposureResult, GatewayExposure, ServiceType } from "./types.js";
 
 export interface GatewayServicesLogger {
@@ -25,8 +36,13 @@ export interface GatewayServicesLogger {
 export interface GatewayServicesOptions {
   /** The controllerName this exposer serves: it deletes only Services it created. */
   controllerName: string;
-  /** Labels of the operator pods (the Services' selector). */
+  /** Labels of the operator pods (the Services' selector, or the pods listed for EndpointSlices). */
   selector: Readonly<Record<string, string>>;
+  /**
+   * The operator's namespace, where the selected pods run: a Gateway there gets a Service
+   * with `selector`; a Gateway elsewhere a selector-less Service and EndpointSlices of ours.
+   */
+  podNamespace: string;
   /** Only the leader writes; others read what the leader made. Default: always. */
   isLeader?: () => boolean;
   /** The Gateway's uid from a cache (the watch); undefined: GET it. */
@@ -45,6 +61,7 @@ export interface GatewayServicesOptions {
 
 const GATEWAY_API_VERSION = `${GATEWAY_RESOURCES.Gateway.group}/${GATEWAY_RESOURCES.Gateway.version}`;
 const SVC = CORE_RESOURCES.Service;
+const SLICE = CORE_RESOURCES.EndpointSlice;
 const MAX_ATTEMPTS = 4;
 
 interface Managed { labels: string[]; annotations: string[] }
@@ -56,10 +73,20 @@ export class GatewayServices implements Exposer {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = 500;
   private closed = false;
+  /** expose() and pod-driven slice updates run one at a time, in order. */
+  private chain: Promise<void> = Promise.resolve();
+  /** The selector-less Services the last leader expose() wrote (their slices follow the pods). */
+  private targets: SliceTarget[] = [];
+  private podSyncQueued = false;
+  private proxyPods: ProxyPods | undefined;
 
   constructor(private readonly kube: KubeClient, private readonly opts: GatewayServicesOptions) {}
 
-  async expose(gateways: GatewayExposure[]): Promise<ExposureResult[]> {
+  expose(gateways: GatewayExposure[]): Promise<ExposureResult[]> {
+    return this.serial(() => this.exposeNow(gateways));
+  }
+
+  private async exposeNow(gateways: GatewayExposure[]): Promise<ExposureResult[]> {
     const leader = this.opts.isLeader?.() ?? true;
     let errors = 0;
     let ours: Map<string, JsonObject>;
@@ -72,6 +99,9 @@ export class GatewayServices implements Exposer {
 
     const wanted = new Set<string>();
     const results = new Map<string, ExposureResult>();
+    const targets: SliceTarget[] = [];
+    // Services whose slices stay as they are (the Service could not be written or read).
+    const keep = new Set<string>();
     const work = gateways.map((g) => async () => {
       const name = serviceName(g.name);
       if (g.ports.length === 0) {
@@ -82,11 +112,15 @@ export class GatewayServices implements Exposer {
       try {
         const current = ours.get(`${g.namespace}/${name}`);
         const svc = leader ? await this.ensure(g, name, current) : current;
+        if (svc && typeof svc !== "string" && this.selectorless(g)) targets.push({ gateway: g.gateway, service: svc, ports: g.ports });
+        // Our Service kept for a Gateway the cache lists but the server no longer has: its slices stay too.
+        if (typeof svc === "string" && current && !this.foreign(current, g)) keep.add(`${g.namespace}/${name}`);
         results.set(g.gateway, svc
           ? (typeof svc === "string" ? notReady(g, svc) : addressesOf(g.gateway, svc))
           : notReady(g, `Service ${g.namespace}/${name} is not created yet (the leader creates it)`));
       } catch (e) {
         errors++;
+        keep.add(`${g.namespace}/${name}`);
         this.opts.logger?.warn({ gateway: g.gateway, service: `${g.namespace}/${name}`, err: errorText(e) }, "gateway Service write failed");
         results.set(g.gateway, notReady(g, `Service ${g.namespace}/${name}: ${errorText(e)}`));
       }
@@ -98,12 +132,24 @@ export class GatewayServices implements Exposer {
       for (const [key, svc] of ours) {
         if (wanted.has(key)) continue;
         try {
-          await this.remove(svc);
+          await this.remove(SVC, svc);
         } catch (e) {
           errors++;
           this.opts.logger?.warn({ service: key, err: errorText(e) }, "deleting a gateway Service failed");
         }
       }
+      targets.sort((a, b) => (a.gateway < b.gateway ? -1 : a.gateway > b.gateway ? 1 : 0));
+      const sliceErrors = await this.syncSlices(targets, keep, true);
+      for (const t of targets) {
+        const err = sliceErrors.get(t.gateway);
+        if (err === undefined) continue;
+        errors++;
+        const g = gateways.find((x) => x.gateway === t.gateway)!;
+        results.set(g.gateway, notReady(g, err));
+      }
+      this.targets = targets;
+    } else {
+      this.targets = [];
     }
 
     if (errors > 0) this.scheduleRetry();
@@ -111,25 +157,152 @@ export class GatewayServices implements Exposer {
     return gateways.map((g) => results.get(g.gateway)!);
   }
 
-  /** Stops a pending retry. */
+  /** Stops a pending retry and the pod watch. */
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.proxyPods?.close();
   }
 
-  /** Our Services (label, and this controller's annotation) by `namespace/name`. */
-  private async listOurs(): Promise<Map<string, JsonObject>> {
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** A Service outside the operator's namespace cannot select the operator pods. */
+  private selectorless(g: { namespace: string }): boolean {
+    return g.namespace !== this.opts.podNamespace;
+  }
+
+  private pods(): ProxyPods {
+    this.proxyPods ??= new ProxyPods(this.kube, {
+      namespace: this.opts.podNamespace,
+      selector: this.opts.selector,
+      onChange: () => this.podsChanged(),
+      ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+    });
+    return this.proxyPods;
+  }
+
+  /** An operator pod appeared, went or changed: the leader rewrites the slices it keeps. */
+  private podsChanged(): void {
+    if (this.podSyncQueued || this.closed) return;
+    this.podSyncQueued = true;
+    void this.serial(async () => {
+      this.podSyncQueued = false;
+      if (this.closed || !(this.opts.isLeader?.() ?? true) || this.targets.length === 0) return;
+      const errors = await this.syncSlices(this.targets, new Set(), false);
+      if (errors.size > 0) {
+        this.opts.logger?.warn({ errors: Object.fromEntries(errors) }, "updating gateway EndpointSlices after a proxy pod change failed");
+        this.scheduleRetry();
+      }
+    });
+  }
+
+  /**
+   * Writes the slices of `targets` from the operator pods; with `deleteStale`, deletes our
+   * slices of any other Service (unless in `keep`). Returns an error message per Gateway.
+   */
+  private async syncSlices(targets: readonly SliceTarget[], keep: ReadonlySet<string>, deleteStale: boolean): Promise<Map<string, string>> {
+    const errors = new Map<string, string>();
+    if (targets.length === 0 && !deleteStale) return errors;
+    let ours: Map<string, JsonObject>;
+    try {
+      ours = await this.listOurs(SLICE, `${SLICE_MANAGED_BY_LABEL}=${SLICE_MANAGER}`);
+    } catch (e) {
+      for (const t of targets) errors.set(t.gateway, `listing EndpointSlices failed: ${errorText(e)}`);
+      return errors;
+    }
+    const wanted = new Set<string>();
+    const kept = new Set(keep);
+    if (targets.length > 0) {
+      let pods: Awaited<ReturnType<ProxyPods["current"]>> | undefined;
+      try {
+        pods = await this.pods().current();
+      } catch (e) {
+        for (const t of targets) {
+          errors.set(t.gateway, `listing the operator pods (${this.pods().selector} in ${this.opts.podNamespace}) failed: ${errorText(e)}`);
+          const m = meta(t.service);
+          kept.add(`${m.namespace}/${m.name}`);
+        }
+      }
+      if (pods) {
+        const podList = pods;
+        await this.pool(targets.map((t) => async () => {
+          for (const slice of desiredSlices(t, podList, this.opts.podNamespace, this.opts.controllerName)) {
+            const m = meta(slice);
+            wanted.add(`${m.namespace}/${m.name}`);
+            try {
+              await this.ensureSlice(slice, ours.get(`${m.namespace}/${m.name}`), t.gateway);
+            } catch (e) {
+              this.opts.logger?.warn({ gateway: t.gateway, endpointSlice: `${m.namespace}/${m.name}`, err: errorText(e) }, "gateway EndpointSlice write failed");
+              errors.set(t.gateway, `EndpointSlice ${m.namespace}/${m.name}: ${errorText(e)}`);
+            }
+          }
+        }));
+      }
+    }
+    if (deleteStale) {
+      for (const [key, slice] of ours) {
+        const m = meta(slice);
+        if (wanted.has(key) || kept.has(`${m.namespace}/${labels(slice)[SERVICE_NAME_LABEL] ?? ""}`)) continue;
+        try {
+          await this.remove(SLICE, slice);
+        } catch (e) {
+          this.opts.logger?.warn({ endpointSlice: key, err: errorText(e) }, "deleting a gateway EndpointSlice failed");
+          errors.set(annotations(slice)[GATEWAY_ANNOTATION] ?? key, `deleting EndpointSlice ${key}: ${errorText(e)}`);
+        }
+      }
+    }
+    return errors;
+  }
+
+  /** Creates or updates one slice (GET-compare-PUT, 409: read again). */
+  private async ensureSlice(desired: JsonObject, current: JsonObject | undefined, gateway: string): Promise<void> {
+    const { namespace, name } = meta(desired);
+    const path = resourcePath(SLICE, { namespace, name });
+    let existing = current;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (!existing) {
+        const r = await this.kube.post<JsonObject>(resourcePath(SLICE, { namespace }), desired);
+        if (r.status === 201 || r.status === 200) {
+          this.opts.logger?.info({ gateway, endpointSlice: `${namespace}/${name}`, endpoints: endpointCount(desired) }, "created gateway EndpointSlice");
+          return;
+        }
+        if (r.status !== 409) throw new ServiceApiError(`create: ${statusMessage(r)}`);
+        existing = await this.read(path);
+        if (!existing) continue;
+      }
+      const a = annotations(existing);
+      if (labels(existing)[SLICE_MANAGED_BY_LABEL] !== SLICE_MANAGER || a[CONTROLLER_ANNOTATION] !== this.opts.controllerName) {
+        throw new ServiceApiError(`exists and is not gatehouse's (managed by ${labels(existing)[SLICE_MANAGED_BY_LABEL] ?? "(none)"}); delete or rename it`);
+      }
+      if (sameSlice(existing, desired)) return;
+      const r = await this.kube.put<JsonObject>(path, sliceUpdate(existing, desired));
+      if (r.status === 200) {
+        this.opts.logger?.info({ gateway, endpointSlice: `${namespace}/${name}`, endpoints: endpointCount(desired) }, "updated gateway EndpointSlice");
+        return;
+      }
+      if (r.status !== 409 && r.status !== 404) throw new ServiceApiError(`update: ${statusMessage(r)}`);
+      existing = await this.read(path);
+    }
+    throw new ServiceApiError(`gave up after ${MAX_ATTEMPTS} conflicting writes`);
+  }
+
+  /** Our Services or EndpointSlices (label, and this controller's annotation) by `namespace/name`. */
+  private async listOurs(type: typeof SVC | typeof SLICE = SVC, labelSelector = `${SERVICE_LABEL}=true`): Promise<Map<string, JsonObject>> {
     const out = new Map<string, JsonObject>();
     const scopes = this.opts.namespaces?.length ? this.opts.namespaces : [undefined];
     for (const namespace of scopes) {
       let cont = "";
       do {
         const r = await this.kube.get<{ items?: JsonObject[]; metadata?: { continue?: string } }>(
-          resourcePath(SVC, namespace ? { namespace } : {}),
-          { query: { labelSelector: `${SERVICE_LABEL}=true`, limit: 500, ...(cont ? { continue: cont } : {}) } },
+          resourcePath(type, namespace ? { namespace } : {}),
+          { query: { labelSelector, limit: 500, ...(cont ? { continue: cont } : {}) } },
         );
-        if (r.status !== 200) throw new ServiceApiError(`list Services: ${statusMessage(r)}`);
+        if (r.status !== 200) throw new ServiceApiError(`list ${type.resource}: ${statusMessage(r)}`);
         for (const s of r.body?.items ?? []) {
           const m = meta(s);
           if (annotations(s)[CONTROLLER_ANNOTATION] !== this.opts.controllerName) continue;
@@ -213,7 +386,9 @@ export class GatewayServices implements Exposer {
     const spec = { ...obj(base["spec"]) };
     const oldPorts = Array.isArray(spec["ports"]) ? spec["ports"].map(obj) : [];
     spec["type"] = g.serviceType;
-    spec["selector"] = { ...this.opts.selector };
+    // Outside the operator's namespace the selector would match nothing: our EndpointSlices instead.
+    if (this.selectorless(g)) delete spec["selector"];
+    else spec["selector"] = { ...this.opts.selector };
     spec["ports"] = sortedPorts(g.ports).map((p) => {
       const port: JsonObject = { name: portName(p), protocol: p.protocol, port: p.port, targetPort: p.targetPort };
       const old = oldPorts.find((o) => o["port"] === p.port && (o["protocol"] ?? "TCP") === p.protocol);
@@ -226,15 +401,15 @@ export class GatewayServices implements Exposer {
     return base;
   }
 
-  private async remove(svc: JsonObject): Promise<void> {
+  private async remove(type: typeof SVC | typeof SLICE, svc: JsonObject): Promise<void> {
     const m = meta(svc);
-    const r = await this.kube.delete(resourcePath(SVC, { namespace: m.namespace, name: m.name }), {
+    const r = await this.kube.delete(resourcePath(type, { namespace: m.namespace, name: m.name }), {
       // Only the object we listed: never one recreated meanwhile under the same name.
       body: { kind: "DeleteOptions", apiVersion: "v1", preconditions: { uid: m.uid } },
     });
     if (r.status === 404 || r.status === 409) return;
     if (r.status !== 200 && r.status !== 202) throw new ServiceApiError(`delete ${m.namespace}/${m.name}: ${statusMessage(r)}`);
-    this.opts.logger?.info({ service: `${m.namespace}/${m.name}`, gateway: annotations(svc)[GATEWAY_ANNOTATION] }, "deleted gateway Service");
+    this.opts.logger?.info({ [type === SVC ? "service" : "endpointSlice"]: `${m.namespace}/${m.name}`, gateway: annotations(svc)[GATEWAY_ANNOTATION] }, `deleted gateway ${type.kind}`);
   }
 
   private async read(path: string): Promise<JsonObject | undefined> {
@@ -280,12 +455,8 @@ function notReady(g: GatewayExposure, message: string): ExposureResult {
   return { gateway: g.gateway, addresses: [], ready: false, message };
 }
 
-function portName(p: ExposedPort): string {
-  return `${p.protocol.toLowerCase()}-${p.port}`;
-}
-
-function sortedPorts(ports: readonly ExposedPort[]): ExposedPort[] {
-  return [...ports].sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0));
+function endpointCount(slice: JsonObject): number {
+  return Array.isArray(slice["endpoints"]) ? slice["endpoints"].length : 0;
 }
 
 /** Fields only some Service types allow; the API server rejects them on the others. */

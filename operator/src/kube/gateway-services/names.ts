@@ -39,3 +39,14 @@ export function serviceName(gatewayName: string): string {
 export function isLabelValue(v: string): boolean {
   return v.length <= MAX && LABEL_VALUE.test(v);
 }
+
+/** The Service an EndpointSlice belongs to (kube-proxy and every other reader key on it). */
+export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+/** Who keeps an EndpointSlice current: the EndpointSlice controller leaves slices of other managers alone. */
+export const SLICE_MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
+export const SLICE_MANAGER = "gatehouse.dev";
+
+/** The EndpointSlice of a Service for one address family: `<service>-ipv4` / `<service>-ipv6` (≤ 68 characters, a valid object name). */
+export function sliceName(service: string, family: "IPv4" | "IPv6"): string {
+  return `${service}-${family.toLowerCase()}`;
+}
