@@ -6,7 +6,7 @@ import { TOKENS } from "@gatehouse/model";
 import type { Provider } from "@gatehouse/provider-api";
 import {
   computeOf, converge, defaultConfigYaml, desiredOf, docs, fake, gateway, gatewayClass, httpRoute, latticeConfig, provider, service,
-  simpleRule,
+  simpleRule, tlsRoute,
 } from "./fixtures.js";
 import { parseLatticeConfig } from "../src/config.js";
 import { ANNOTATION, decode, encode } from "../src/known.js";
@@ -151,4 +151,27 @@ test("the container module binds TOKENS.Provider to a LatticeProvider", async (t
   t.true(p.needsFinalizer);
   t.falsy(p.everyReplica);
   await p.close();
+});
+
+test("TLS: a Terminate listener is not accepted; a TLSRoute without an exact hostname is Accepted=False on its parent, the rest is programmed", async (t) => {
+  const lattice = await fake();
+  t.teardown(() => lattice.close());
+  const p = provider(lattice);
+  t.teardown(() => p.close());
+  const world = docs(gatewayClass(), defaultConfigYaml(),
+    gateway("gw", `[{ name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }, { name: term, port: 8443, protocol: TLS, tls: { mode: Terminate, options: { "gatehouse.dev/acm-certificate-arn": "arn:aws:acm:us-west-2:123456789012:certificate/abc" } } }]`),
+    service("db", ["10.0.0.1"]),
+    tlsRoute("ok", "gw", [["db", 1]], ["ok.example.com"]),
+    tlsRoute("wild", "gw", [["db", 1]], ["*.example.com"]));
+  const r = await converge(p, desiredOf(world));
+  t.deepEqual(r.routes.map((x) => [x.route, x.error?.reason]), [["tlsroute/default/ok", undefined], ["tlsroute/default/wild", "UnsupportedValue"]]);
+  t.regex(r.routes[1]!.error!.message, /TLS passthrough needs an exact hostname .*only \*\.example\.com/);
+  t.is(lattice.state.counts().service, 1);
+  const { statuses } = computeOf(world, [r]);
+  const gw = statuses.find((s) => s.kind === "Gateway")!.status as { listeners: { name: string; conditions: { type: string; status: string; message: string }[] }[] };
+  const term = gw.listeners.find((l) => l.name === "term")!;
+  t.is(term.conditions.find((c) => c.type === "Accepted")!.status, "False");
+  t.regex(term.conditions.find((c) => c.type === "Accepted")!.message, /tls\.mode: Terminate is not supported by this GatewayClass \(supported: Passthrough\)/);
+  const wild = statuses.find((s) => s.kind === "TLSRoute" && s.name === "wild")!.status as { parents: { conditions: { type: string; status: string; reason: string }[] }[] };
+  t.like(wild.parents[0]!.conditions.find((c) => c.type === "Accepted"), { status: "False", reason: "UnsupportedValue" });
 });

@@ -219,7 +219,7 @@ kind: TLSRoute
 metadata: { name: ${name}, namespace: default, generation: 1, ${T} }
 spec:
   parentRefs: [{ name: ${gatewayName}, sectionName: tls }]
-${hostnames ? `  hostnames: [${hostnames.join(", ")}]\n` : ""}  rules:
+${hostnames ? `  hostnames: [${hostnames.map((h) => JSON.stringify(h)).join(", ")}]\n` : ""}  rules:
   - backendRefs: [${backends.map(([n, w]) => `{ name: ${n}, port: 80, weight: ${w} }`).join(", ")}]
 `;
 }
