@@ -17,6 +17,8 @@ import { layoutGateways, type GatewayConfig, type GatewayLayout } from "./runtim
 import { WorkerPool } from "./runtime/pool.js";
 import { DEFAULT_PROXY_SETTINGS } from "./runtime/settings.js";
 import type { BoundPort, LogFn, ProxySettings, WorkerConfig } from "./runtime/types.js";
+import type { Registry } from "prom-client";
+import { ProxyMetrics, ReloadStats } from "./telemetry/hub.js";
 
 export interface LocalProviderOptions {
   /** Default gatehouse.dev/local. */
@@ -36,6 +38,11 @@ export interface LocalProviderOptions {
   logger: LogFn;
   /** Per-protocol servers. Default: the HTTP and L4 servers. A table of functions needs workers: 0. */
   factories?: FactorySource;
+  /**
+   * prom-client Registry (the operator's /metrics) the proxy's `gatehouse_proxy_*` metrics go
+   * on, summed over the workers at each scrape. Without one, the workers count nothing.
+   */
+  metricsRegistry?: Registry;
 }
 
 interface Running {
@@ -62,6 +69,8 @@ export class LocalProvider implements Provider {
   private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly reloads = new ReloadStats();
+  private readonly unregister?: () => void;
 
   constructor(opts: LocalProviderOptions) {
     this.capabilities = capabilitiesFor(opts.controllerName ?? LOCAL_CONTROLLER);
@@ -81,6 +90,10 @@ export class LocalProvider implements Provider {
       factories: opts.factories ?? { module: DEFAULT_FACTORIES_MODULE },
       log: this.log,
     });
+    if (opts.metricsRegistry) {
+      const pool = this.pool;
+      this.unregister = ProxyMetrics.of(opts.metricsRegistry).add({ snapshots: () => pool.snapshots(), reloads: this.reloads });
+    }
   }
 
   private layout(desired: DesiredState, dryRun: boolean): GatewayLayout[] {
@@ -126,8 +139,10 @@ export class LocalProvider implements Provider {
     if (this.closed) throw new Error("the local provider is closed");
     const layouts = this.layout(desired, false);
     const ports = layouts.flatMap((l) => l.ports).sort(byId);
-    const config: WorkerConfig = { generation: ++this.generation, settings: this.base, ports };
+    const config: WorkerConfig = { generation: ++this.generation, settings: this.base, ports, metrics: this.unregister !== undefined };
+    const started = performance.now();
     const ack = await this.pool.apply(config);
+    this.reloads.add((performance.now() - started) / 1000, ack.errors.length === 0 && !layouts.some((l) => l.invalid));
     const bindErrors = new Map(ack.errors.map((e) => [e.id, e.message]));
 
     this.running = new Map(ports.filter((p) => !bindErrors.has(p.id)).map((p) => [p.id, { port: p, fingerprint: fingerprint(p) }]));
@@ -202,6 +217,7 @@ export class LocalProvider implements Provider {
     this.closed = true;
     await this.queue;
     await this.pool.close();
+    this.unregister?.();
     this.running.clear();
   }
 

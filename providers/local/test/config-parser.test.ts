@@ -13,7 +13,10 @@ test("defaults", (t) => {
   });
   for (const spec of [undefined, null, {}]) {
     t.deepEqual(parseLocalProxyConfig(spec), {
-      config: { settings: {}, service: { type: "LoadBalancer", labels: {}, annotations: {} }, addresses: { pool: [] } },
+      config: {
+        settings: {}, service: { type: "LoadBalancer", labels: {}, annotations: {} }, addresses: { pool: [] },
+        telemetry: { accessLog: { enabled: true, sampleRatio: 1, path: "stdout" }, tracing: { enabled: false, sampleRatio: 1, serviceName: "gatehouse-proxy" } },
+      },
       errors: [],
     });
   }
@@ -77,7 +80,7 @@ test("errors name the field path; valid fields still parse", (t) => {
     extra: true,
   });
   t.deepEqual(errors, [
-    "spec.extra: unknown field (known: limits, timeouts, upstream, service, addresses)",
+    "spec.extra: unknown field (known: limits, timeouts, upstream, service, addresses, accessLog, tracing)",
     "spec.limits.maxRequestHeaderBytes: 100 is not between 1024 and 1048576",
     'spec.limits.maxRequestBodyBytes: "lots" is not a byte size (an integer or a quantity such as "16Ki", "1Mi")',
     'spec.timeouts.requestHeaders: 10 is not a duration (a string such as "10s", "1m", "500ms", "1h30m")',

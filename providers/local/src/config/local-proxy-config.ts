@@ -7,6 +7,7 @@ import type { ServiceType } from "../addresses/types.js";
 import type { ProxySettings } from "../runtime/types.js";
 import { parseBytes } from "./bytes.js";
 import { parseDuration } from "./duration.js";
+import { defaultTelemetry, type TelemetrySettings } from "../telemetry/settings.js";
 
 export const LOCAL_PROXY_CONFIG = { group: "gatehouse.dev", version: "v1alpha1", kind: "LocalProxyConfig" } as const;
 
@@ -18,6 +19,8 @@ export interface LocalProxyConfig {
   service: { type: ServiceType; labels: Record<string, string>; annotations: Record<string, string> };
   /** CIDRs to take Gateway addresses from outside a cluster; [] = the provider's pool. */
   addresses: { pool: string[] };
+  /** Access log and tracing (spec.accessLog, spec.tracing), defaults filled in. */
+  telemetry: TelemetrySettings;
 }
 
 export interface ParsedLocalProxyConfig {
@@ -85,6 +88,29 @@ class Reader {
     return v;
   }
 
+  boolean(o: Obj, key: string, path: string): boolean | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "boolean") return void this.errors.push(`${path}.${key}: ${show(v)} is not true or false`);
+    return v;
+  }
+
+  ratio(o: Obj, key: string, path: string): number | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    const p = `${path}.${key}`;
+    if (typeof v !== "number" || !Number.isFinite(v)) return void this.errors.push(`${p}: ${show(v)} is not a number`);
+    if (v < 0 || v > 1) return void this.errors.push(`${p}: ${v} is not between 0 and 1`);
+    return v;
+  }
+
+  string(o: Obj, key: string, path: string): string | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string" || v === "") return void this.errors.push(`${path}.${key}: ${show(v)} is not a non-empty string`);
+    return v;
+  }
+
   stringMap(o: Obj, key: string, path: string, check: (k: string, v: string) => string | undefined): Record<string, string> {
     const v = o[key];
     const out: Record<string, string> = {};
@@ -125,10 +151,32 @@ const checkLabel = (k: string, v: string): string | undefined =>
   checkKey(k) ?? (v === "" || NAME.test(v) ? undefined : `${show(v)} is not a valid label value (alphanumerics, '-', '_', '.', at most 63 characters)`);
 const checkAnnotation = (k: string): string | undefined => checkKey(k);
 
-const SPEC_FIELDS = ["limits", "timeouts", "upstream", "service", "addresses"] as const;
+const SPEC_FIELDS = ["limits", "timeouts", "upstream", "service", "addresses", "accessLog", "tracing"] as const;
+
+/** Characters allowed in a service.name (printable ASCII, no quotes or backslashes: it is written into JSON as is). */
+const SERVICE_NAME = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+
+function checkLogPath(v: string): string | undefined {
+  if (v === "stdout" || v === "stderr") return undefined;
+  if (!v.startsWith("/")) return `${show(v)} is not stdout, stderr or an absolute file path`;
+  if (v.includes("\0") || v.endsWith("/")) return `${show(v)} is not a file path`;
+  return undefined;
+}
+
+function checkEndpoint(v: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return `${show(v)} is not a URL`;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return `${show(v)} is not an http or https URL`;
+  if (u.username !== "" || u.password !== "") return `${show(v)} must not carry credentials`;
+  return undefined;
+}
 
 export function defaultLocalProxyConfig(): LocalProxyConfig {
-  return { settings: {}, service: { type: "LoadBalancer", labels: {}, annotations: {} }, addresses: { pool: [] } };
+  return { settings: {}, service: { type: "LoadBalancer", labels: {}, annotations: {} }, addresses: { pool: [] }, telemetry: defaultTelemetry() };
 }
 
 /** Parses a LocalProxyConfig spec. Never throws; invalid fields are reported and left out. */
@@ -188,6 +236,39 @@ export function parseLocalProxyConfig(spec: unknown): ParsedLocalProxyConfig {
         if (typeof range === "string") r.errors.push(`spec.addresses.pool[${i}]: ${range}`);
         else config.addresses.pool.push(range.cidr);
       });
+    }
+  }
+
+  const log = r.section(spec, "accessLog", "spec.accessLog", ["enabled", "sampleRatio", "path"]);
+  if (log) {
+    const p = "spec.accessLog";
+    const a = config.telemetry.accessLog;
+    a.enabled = r.boolean(log, "enabled", p) ?? a.enabled;
+    a.sampleRatio = r.ratio(log, "sampleRatio", p) ?? a.sampleRatio;
+    const path = r.string(log, "path", p);
+    if (path !== undefined) {
+      const bad = checkLogPath(path);
+      if (bad) r.errors.push(`${p}.path: ${bad}`);
+      else a.path = path;
+    }
+  }
+
+  const tracing = r.section(spec, "tracing", "spec.tracing", ["enabled", "sampleRatio", "otlpEndpoint", "serviceName"]);
+  if (tracing) {
+    const p = "spec.tracing";
+    const t = config.telemetry.tracing;
+    t.enabled = r.boolean(tracing, "enabled", p) ?? t.enabled;
+    t.sampleRatio = r.ratio(tracing, "sampleRatio", p) ?? t.sampleRatio;
+    const endpoint = r.string(tracing, "otlpEndpoint", p);
+    if (endpoint !== undefined) {
+      const bad = checkEndpoint(endpoint);
+      if (bad) r.errors.push(`${p}.otlpEndpoint: ${bad}`);
+      else t.otlpEndpoint = endpoint;
+    }
+    const name = r.string(tracing, "serviceName", p);
+    if (name !== undefined) {
+      if (!SERVICE_NAME.test(name)) r.errors.push(`${p}.serviceName: ${show(name)} must be 1–128 printable ASCII characters without quotes or backslashes`);
+      else t.serviceName = name;
     }
   }
 

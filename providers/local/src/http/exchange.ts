@@ -14,6 +14,9 @@ import type { BackendState } from "./upstream/backend-set.js";
 import { nextEndpoint, resetCursor, type Cursor } from "./upstream/cursor.js";
 import type { Endpoint } from "./upstream/endpoints.js";
 import type { ResponseHeaders, UpstreamCall, UpstreamRequest, UpstreamSink } from "./upstream/types.js";
+import { CLIENT_CLOSED } from "../telemetry/labels.js";
+import { stats, U_CONNECT_ERRORS, U_RETRIES, U_TIMEOUTS } from "../telemetry/stats.js";
+import { startTrace, type TraceContext } from "../telemetry/trace.js";
 
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 export type ForwardDecision = Extract<Decision, { type: "forward" }>;
@@ -67,6 +70,15 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
   private requestTimer: NodeJS.Timeout | null = null;
   private tryTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  // Telemetry: set in start() when anything observes requests.
+  private observed = false;
+  private logged = false;
+  private t0 = 0;
+  private upAt = 0;
+  private upMs = -1;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private trace: TraceContext | null = null;
 
   constructor(
     private readonly ctx: PortContext,
@@ -83,6 +95,11 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
 
   start(): void {
     const { state, d, req, res } = this;
+    if (stats.enabled || state.tel.active) {
+      this.observed = true;
+      this.t0 = performance.now();
+      this.logged = state.tel.sampleLog();
+    }
     state.backends.enter();
     (res as Res)[kExchange] = this;
     res.on("close", onResClose);
@@ -103,7 +120,9 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
     }
     const target = d.target;
     const fwd = forwardedInfo(this.ctx, state, req, this.h2);
-    const headers = upstreamHeaders(target.headers, fwd, target.authority);
+    const tel = state.tel;
+    if (tel.tracing) this.trace = startTrace(target.headers, tel.traceRatio);
+    const headers = this.trace === null ? upstreamHeaders(target.headers, fwd, target.authority) : upstreamHeaders(target.headers, fwd, target.authority, undefined, this.trace.traceparent);
     this.upReq = { method: req.method ?? "GET", path: target.path, authority: target.authority, headers, body: null };
     const requestMs = d.timeouts?.requestMs;
     if (typeof requestMs === "number" && requestMs > 0) this.requestTimer = setTimeout(onRequestTimer, requestMs, this);
@@ -129,6 +148,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
   // --- body (BodyOwner) ---
 
   bodyBuffered(buf: Buffer): void {
+    this.bytesIn = buf.length;
     if (this.finished || this.upReq === null) return;
     this.body = null;
     this.upReq.body = buf.length > 0 ? buf : null;
@@ -166,6 +186,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
       if (this.tryTimer !== null) clearTimeout(this.tryTimer);
       this.tryTimer = setTimeout(onTryTimer, tryMs, this);
     }
+    if (this.logged) this.upAt = performance.now();
     const seq = ++this.seq;
     const call = ep.transport.request(this.upReq, this);
     // A synchronous failure may already have started the next attempt.
@@ -178,6 +199,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
   }
 
   private scheduleRetry(): void {
+    if (this.observed) this.state.tel.upstream(this.d.site, this.d.pick ?? 0, this.d.target.backend, U_RETRIES);
     this.retriesLeft--;
     this.call = null;
     resetCursor(this);
@@ -196,6 +218,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
     this.clearTry();
     const ep = this.endpoint;
     if (connectFailure && ep !== null) {
+      if (this.observed) this.state.tel.upstream(this.d.site, this.d.pick ?? 0, this.d.target.backend, U_CONNECT_ERRORS);
       const now = Date.now();
       if (ep.ejectedUntil <= now) {
         this.ctx.log("warn", "upstream endpoint ejected", { endpoint: ep.label, error: err.message, forMs: this.state.settings.ejectionMs });
@@ -236,6 +259,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
 
   onData(chunk: Buffer): boolean {
     if (this.discarding || this.finished) return true;
+    this.bytesOut += chunk.length;
     const ok = (this.res as import("node:http").ServerResponse).write(chunk);
     if (!ok && !this.drainHooked) {
       this.drainHooked = true;
@@ -247,6 +271,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
   onEnd(trailers: ResponseHeaders | null): void {
     this.clearTry();
     if (this.finished) return;
+    if (this.logged && !this.discarding) this.upMs = performance.now() - this.upAt;
     if (this.discarding) {
       this.discarding = false;
       this.scheduleRetry();
@@ -292,6 +317,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
     if (whole) this.requestTimer = null;
     else this.tryTimer = null;
     if (this.finished) return;
+    if (this.observed) this.state.tel.upstream(this.d.site, this.d.pick ?? 0, this.d.target.backend, U_TIMEOUTS);
     const call = this.call;
     this.call = null;
     call?.abort();
@@ -313,6 +339,7 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
     const call = this.call;
     this.call = null;
     call?.abort();
+    if (!this.res.headersSent) this.bytesOut = text.length;
     sendText(this.res, status, text, closeConnection || this.ctx.draining);
     this.done();
   }
@@ -331,9 +358,21 @@ export class Exchange implements UpstreamSink, BodyOwner, Cursor {
     if (this.tryTimer !== null) { clearTimeout(this.tryTimer); this.tryTimer = null; }
     if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
     const body = this.body;
+    if (body !== null) this.bytesIn = body.received;
     if (body !== null && !body.readableEnded) body.destroy();
     this.body = null;
     (this.res as Res)[kExchange] = undefined;
     this.state.backends.leave();
+    if (this.observed) this.report();
+  }
+
+  private report(): void {
+    const { d, req, res } = this;
+    const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
+    const up = this.upReq?.body;
+    if (this.bytesIn === 0 && up instanceof RequestBody) this.bytesIn = up.received;
+    this.state.tel.httpDone(d.site, d.pick ?? 0, d.target.backend, req.method ?? "", req.url ?? "", status, this.t0, performance.now(), this.upMs,
+      this.bytesIn, this.bytesOut, clientIp(req.socket?.remoteAddress), this.endpoint !== null ? this.endpoint.label : "",
+      this.h2 ? "HTTP/2" : req.httpVersionMinor === 0 ? "HTTP/1.0" : "HTTP/1.1", this.trace, this.logged);
   }
 }

@@ -50,9 +50,10 @@ export interface ForwardedInfo {
 
 /**
  * The header list for the upstream request: `[name, value, ...]`, ending with `host`,
- * authority. `upgrade` keeps Connection/Upgrade (a WebSocket handshake).
+ * authority. `upgrade` keeps Connection/Upgrade (a WebSocket handshake). `traceparent`
+ * (tracing on) replaces the client's.
  */
-export function upstreamHeaders(src: HeaderMap, fwd: ForwardedInfo, authority: string, upgrade?: string): string[] {
+export function upstreamHeaders(src: HeaderMap, fwd: ForwardedInfo, authority: string, upgrade?: string, traceparent?: string): string[] {
   const out: string[] = [];
   let drop: string[] | undefined;
   const conn = src.connection;
@@ -78,9 +79,13 @@ export function upstreamHeaders(src: HeaderMap, fwd: ForwardedInfo, authority: s
         // HTTP/2 clients split cookies into crumbs; HTTP/1.1 needs them on one line (RFC 9113 §8.2.3).
         out.push("cookie", values.length === 1 ? values[0]! : values.join("; "));
         continue;
+      case "traceparent":
+        if (traceparent !== undefined) continue;
+        break;
     }
     for (let i = 0; i < values.length; i++) out.push(name, values[i]!);
   }
+  if (traceparent !== undefined) out.push("traceparent", traceparent);
   out.push(
     "x-forwarded-for", xff === undefined ? fwd.clientIp : `${xff}, ${fwd.clientIp}`,
     "x-forwarded-proto", fwd.scheme,

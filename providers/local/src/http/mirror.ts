@@ -9,6 +9,8 @@ import { MirrorBody } from "./request-body.js";
 import { nextEndpoint, type Cursor } from "./upstream/cursor.js";
 import type { Endpoint } from "./upstream/endpoints.js";
 import type { ResponseHeaders, UpstreamCall, UpstreamRequest, UpstreamSink } from "./upstream/types.js";
+import type { RouteSite } from "./router/index.js";
+import { U_MIRRORS_FAILED, U_MIRRORS_SENT } from "../telemetry/stats.js";
 
 /** A mirror that never answers is given up after this long (when the route sets no request timeout). */
 const MIRROR_TIMEOUT_MS = 30_000;
@@ -25,20 +27,32 @@ class MirrorCall implements UpstreamSink, Cursor {
   private endpoint: Endpoint | null = null;
   private timer: NodeJS.Timeout | null = null;
   private finished = false;
+  private backend: ForwardDecision["target"]["backend"] | null = null;
 
-  constructor(private readonly ctx: PortContext, private readonly state: PortState, private readonly req: UpstreamRequest) {}
+  constructor(private readonly ctx: PortContext, private readonly state: PortState, private readonly req: UpstreamRequest, private readonly site: RouteSite | undefined) {}
 
   start(backend: ForwardDecision["target"]["backend"], grpc: boolean, timeoutMs: number): void {
+    this.backend = backend;
     const b = this.state.backends.get(backend, grpc);
     const ep = nextEndpoint(b, this, Date.now());
-    if (ep === null) { this.dropBody(); return; }
+    if (ep === null) {
+      this.state.tel.mirror(this.site, backend, U_MIRRORS_FAILED);
+      this.dropBody();
+      return;
+    }
+    this.state.tel.mirror(this.site, backend, U_MIRRORS_SENT);
     this.state.backends.enter();
     this.endpoint = ep;
     this.timer = setTimeout(onMirrorTimer, timeoutMs, this);
     this.call = ep.transport.request(this.req, this);
   }
 
+  private failed(): void {
+    if (!this.finished && this.backend !== null) this.state.tel.mirror(this.site, this.backend, U_MIRRORS_FAILED);
+  }
+
   giveUp(): void {
+    this.failed();
     this.timer = null;
     this.call?.abort();
     this.finish();
@@ -47,6 +61,7 @@ class MirrorCall implements UpstreamSink, Cursor {
   onUnsent(err: Error, connectFailure: boolean): void {
     const ep = this.endpoint;
     if (connectFailure && ep !== null) ep.ejectedUntil = Date.now() + this.state.settings.ejectionMs;
+    this.failed();
     this.ctx.log("debug", "mirror request not sent", { endpoint: ep?.label, error: err.message });
     this.dropBody();
     this.finish();
@@ -55,6 +70,7 @@ class MirrorCall implements UpstreamSink, Cursor {
   onData(): boolean { return true; }
   onEnd(): void { this.finish(); }
   onFailed(err: Error): void {
+    this.failed();
     this.ctx.log("debug", "mirror request failed", { endpoint: this.endpoint?.label, error: err.message });
     this.finish();
   }
@@ -94,7 +110,7 @@ export function startMirrors(
         body.on("error", noop);
         taps.push(body);
       }
-      new MirrorCall(ctx, state, { method, path: m.path, authority: m.authority, headers, body })
+      new MirrorCall(ctx, state, { method, path: m.path, authority: m.authority, headers, body }, d.site)
         .start(m.backend, d.route.kind === "GRPCRoute", timeout);
     } catch (e) {
       ctx.log("debug", "mirror not started", { error: (e as Error).message });

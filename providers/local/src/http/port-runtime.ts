@@ -14,18 +14,26 @@ import { PortState, type PortContext } from "./port-state.js";
 import { headersOfHttp2, viewOfHttp1, viewOfHttp2 } from "./request-view.js";
 import { sendDecision, sendText, type AnyResponse } from "./respond.js";
 import { framingProblem } from "./request-checks.js";
-import type { Router } from "./router/index.js";
+import type { RouteSite, Router } from "./router/index.js";
+import { clientIp } from "./forward-headers.js";
 import { applyHttp1Settings, applyHttp2Settings, createHttp1, createHttp2 } from "./servers.js";
 import { sniff } from "./sniff.js";
 import { BackendSet } from "./upstream/backend-set.js";
 import { proxyUpgrade } from "./websocket.js";
+import { PortTelemetry, connClosed, connOpened, connSeries } from "../telemetry/port-telemetry.js";
+import { stats } from "../telemetry/stats.js";
 
 export type RouterFactory = (port: BoundPort, previous?: Router) => Router;
 
 const kRuntime = Symbol("runtime");
-type Tracked = Socket & { [kRuntime]?: HttpPortRuntime };
+const kConnSeries = Symbol("connSeries");
+type Tracked = Socket & { [kRuntime]?: HttpPortRuntime; [kConnSeries]?: number };
 
-function onTrackedClose(this: Tracked): void { this[kRuntime]?.untrack(this); }
+function onTrackedClose(this: Tracked): void {
+  const id = this[kConnSeries];
+  if (id !== undefined) connClosed(id);
+  this[kRuntime]?.untrack(this);
+}
 function onSessionIdle(this: ServerHttp2Session): void { this.close(); }
 function noop(): void {}
 
@@ -47,6 +55,8 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
   private readonly fast: FastFront | null = null;
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<ServerHttp2Session>();
+  /** Active connection gauge of this port (its listeners' names). */
+  private connSeries: number;
   private drained: Promise<void> | undefined;
   private allClosed: (() => void) | undefined;
   private readonly handOff = (socket: Socket, h2: boolean): void => {
@@ -58,7 +68,8 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
     this.scheme = port.protocol === "HTTPS" ? "https" : "http";
     this.log = env.log;
     this.settings = settings;
-    this.state = new PortState(routerFactory(port), settings, new BackendSet(port.listeners, settings), String(port.listenerPort ?? port.port));
+    this.state = new PortState(routerFactory(port), settings, new BackendSet(port.listeners, settings), String(port.listenerPort ?? port.port), new PortTelemetry(port.gateway, port.telemetry));
+    this.connSeries = connSeries(port.gateway, port.listeners, port.protocol);
 
     const onRequest = (req: AnyRequest, res: AnyResponse): void => this.onRequest(req, res);
     this.h1 = createHttp1(settings);
@@ -114,6 +125,10 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
 
   private track(socket: Socket): void {
     (socket as Tracked)[kRuntime] = this;
+    if (stats.enabled) {
+      (socket as Tracked)[kConnSeries] = this.connSeries;
+      connOpened(this.connSeries);
+    }
     this.sockets.add(socket);
     socket.once("close", onTrackedClose);
   }
@@ -133,6 +148,15 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
 
   // --- requests ---
 
+  /** A request the proxy answered itself (no upstream), for metrics and the access log. */
+  private answered(state: PortState, req: AnyRequest, site: RouteSite | undefined, status: number, bytesOut: number): void {
+    const tel = state.tel;
+    if (!stats.enabled && !tel.active) return;
+    const now = performance.now();
+    tel.httpDone(site, -1, null, req.method ?? "", req.url ?? "", status, now, now, -1, 0, bytesOut, clientIp(req.socket?.remoteAddress), "",
+      req.httpVersionMajor === 2 ? "HTTP/2" : req.httpVersionMinor === 0 ? "HTTP/1.0" : "HTTP/1.1", null, tel.sampleLog());
+  }
+
   private onRequest(req: AnyRequest, res: AnyResponse): void {
     let state = this.state;
     const h2 = req.httpVersionMajor === 2;
@@ -142,6 +166,7 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
         const { headers, bytes } = headersOfHttp2(req as Http2ServerRequest);
         if (bytes > state.settings.maxRequestHeaderBytes) {
           sendText(res, 431, "request header fields too large\n", false);
+          this.answered(state, req, undefined, 431, 0);
           return;
         }
         view = viewOfHttp2(req as Http2ServerRequest, headers, this.scheme);
@@ -150,6 +175,7 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
         const bad = framingProblem(req as IncomingMessage, view);
         if (bad !== undefined) {
           sendText(res, bad.status, bad.text, true);
+          this.answered(state, req, undefined, bad.status, bad.text.length);
           return;
         }
       }
@@ -159,6 +185,7 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
       const d = pre !== undefined ? pre.decision : state.router.decide(view);
       if (d.type === "respond") {
         sendDecision(res, d, this.draining);
+        this.answered(state, req, d.site, d.status, d.body.length);
         return;
       }
       new Exchange(this, state, req, res, h2, d).start();
@@ -195,7 +222,8 @@ export class HttpPortRuntime implements PortRuntime, PortContext {
     const certs = this.scheme === "https" ? new CertificateStore(port.listeners, this.log, this.certs) : undefined;
     this.port = port;
     this.settings = settings;
-    this.state = new PortState(router, settings, backends, String(port.listenerPort ?? port.port));
+    this.state = new PortState(router, settings, backends, String(port.listenerPort ?? port.port), new PortTelemetry(port.gateway, port.telemetry));
+    this.connSeries = connSeries(port.gateway, port.listeners, port.protocol);
     old.backends.retire();
     applyHttp1Settings(this.h1, settings);
     applyHttp2Settings(this.h2, settings);

@@ -1,6 +1,7 @@
 // One configuration of a port, swapped atomically by update(): a request keeps the state it
 // started with until it ends (its router decision, its endpoints and their pools).
 import type { LogFn, ProxySettings } from "../runtime/types.js";
+import { PortTelemetry } from "../telemetry/port-telemetry.js";
 import type { Router } from "./router/index.js";
 import type { BackendSet } from "./upstream/backend-set.js";
 
@@ -11,6 +12,8 @@ export class PortState {
     readonly backends: BackendSet,
     /** The Gateway's port, for X-Forwarded-Port. */
     readonly listenerPort: string,
+    /** Metrics, access log and tracing of this configuration. */
+    readonly tel: PortTelemetry = new PortTelemetry(""),
   ) {}
 }
 

@@ -8,6 +8,8 @@ export interface L4Endpoint {
   port: number;
   /** `host:port`, the ejection key (precomputed: no string building per connection). */
   key: string;
+  /** The backend it belongs to (connect errors are counted on its metric series). */
+  owner?: L4Backend;
 }
 
 export interface L4Backend {
@@ -18,17 +20,25 @@ export interface L4Backend {
   endpoints: L4Endpoint[];
   /** Round-robin cursor over endpoints. */
   next: number;
+  /** Metric series id in this worker (-1: not looked up yet; ../telemetry). */
+  series: number;
 }
 
 export interface L4Route {
   source: string;
   route: string;
   backends: WeightedPicker<L4Backend>;
+  /** Telemetry labels: the listener it serves, `ns/name`, the rule's name or index. */
+  listener: string;
+  name: string;
+  rule: string;
 }
 
-export function compileRoute(r: IRL4Route): L4Route {
+export function compileRoute(r: IRL4Route, listener = ""): L4Route {
   const entries = (Array.isArray(r.backends) ? r.backends : []).map((b) => ({ item: compileBackend(b), weight: b.weight }));
-  return { source: r.source, route: r.route, backends: new WeightedPicker(entries) };
+  const parts = String(r.source).split("/");
+  const name = typeof r.route === "string" && r.route.includes("/") ? r.route.split("/").slice(1).join("/") : `${parts[1] ?? ""}/${parts[2] ?? ""}`;
+  return { source: r.source, route: r.route, backends: new WeightedPicker(entries), listener, name, rule: parts[4] ?? "" };
 }
 
 function compileBackend(b: IRBackend): L4Backend {
@@ -38,7 +48,8 @@ function compileBackend(b: IRBackend): L4Backend {
     if (e.port <= 0 || e.port > 65535) continue;
     endpoints.push({ host: e.address, port: e.port, key: `${e.address}:${e.port}` });
   }
-  const out: L4Backend = { id: b.id, source: b.source, endpoints, next: 0 };
+  const out: L4Backend = { id: b.id, source: b.source, endpoints, next: 0, series: -1 };
+  for (const e of endpoints) e.owner = out;
   if (b.invalid) out.invalid = `${b.invalid.reason}: ${b.invalid.message}`;
   return out;
 }

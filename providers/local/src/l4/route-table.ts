@@ -61,7 +61,7 @@ function compileListener(l: IRListener, kind: "tls" | "tcp" | "udp", cache: Secu
   let stream: L4Route | undefined;
   if (kind === "tls") {
     for (const r of list) {
-      const route = compileRoute(r);
+      const route = compileRoute(r, String(l.name));
       const hostnames = Array.isArray(r.hostnames) ? r.hostnames.filter((h) => typeof h === "string") : [];
       if (hostnames.length === 0) {
         sni.any ??= route;
@@ -80,7 +80,7 @@ function compileListener(l: IRListener, kind: "tls" | "tcp" | "udp", cache: Secu
     // Stable: equal lengths keep route order.
     sni.wildcards.sort((a, b) => b.suffix.length - a.suffix.length);
   } else if (list[0]) {
-    stream = compileRoute(list[0]);
+    stream = compileRoute(list[0], String(l.name));
   }
   return { name: l.name, source: l.source, hostname, terminate, certs, sni, stream };
 }

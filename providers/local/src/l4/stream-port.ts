@@ -9,6 +9,9 @@ import type { SecureContextCache } from "./tls-contexts.js";
 import { IdleSweep } from "./idle-sweep.js";
 import { safeLog } from "./safe-log.js";
 import { UpstreamConnect } from "./upstream-connect.js";
+import { PortTelemetry, connClosed, connOpened, connSeries } from "../telemetry/port-telemetry.js";
+import { clientIp } from "../http/forward-headers.js";
+import { countSeries, stats, U_CONNECT_ERRORS } from "../telemetry/stats.js";
 
 /** One client connection, from accept to close. */
 export interface StreamConn {
@@ -19,6 +22,19 @@ export interface StreamConn {
   idleMs: number;
   lastBytes: number;
   lastActive: number;
+  // Telemetry: when it began (performance.now()), its route, backend and endpoint, its metric
+  // series (-1: none), the bytes already counted, its connection gauge (-1: none).
+  t0: number;
+  route: L4Route | null;
+  backend: L4Backend | null;
+  endpoint: string;
+  series: number;
+  countedIn: number;
+  countedOut: number;
+  connId: number;
+  client0: string;
+  /** The accepted socket (bytes are counted on it; a terminated TLS session's client is its TLSSocket). */
+  raw: Socket;
 }
 
 const CONN = Symbol("l4.conn");
@@ -35,6 +51,12 @@ export abstract class StreamPort implements PortRuntime {
   private draining: Promise<void> | undefined;
   private listening = false;
   private readonly sweep = new IdleSweep((now) => this.sweepIdle(now));
+  protected tel: PortTelemetry;
+  private connSeries: number;
+  /** Before a metrics snapshot: open sessions report the bytes moved so far. */
+  private readonly flushBytes = (): void => {
+    for (const c of this.conns) if (c.series >= 0 && c.upstream !== undefined) this.countBytes(c);
+  };
 
   protected readonly env: RuntimeEnv;
 
@@ -48,6 +70,9 @@ export abstract class StreamPort implements PortRuntime {
     this.env = { ...env, log: safeLog(env.log) };
     this.settings = settings;
     this.table = buildTable(port, kind, certs);
+    this.tel = new PortTelemetry(port.gateway, port.telemetry);
+    this.connSeries = connSeries(port.gateway, port.listeners, kind);
+    stats.flushers.add(this.flushBytes);
     // TCP waits for its upstream before reading; TLS reads the ClientHello first.
     this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: kind === "tcp" }, (s) => this.accept(s));
     this.server.on("error", (err) => this.env.log("error", "l4: server error", { port: this.port.id, error: err.message }));
@@ -78,6 +103,8 @@ export abstract class StreamPort implements PortRuntime {
       this.port = port;
       this.settings = settings;
       this.table = table;
+      this.tel = new PortTelemetry(port.gateway, port.telemetry);
+      this.connSeries = connSeries(port.gateway, port.listeners, this.kind);
       if (this.listening) this.sweep.start(settings.streamIdleTimeoutMs);
     } catch (e) {
       this.env.log("error", "l4: config update failed; the previous one stays", { port: port.id, error: (e as Error).message });
@@ -93,6 +120,7 @@ export abstract class StreamPort implements PortRuntime {
         this.sweep.stop();
         for (const c of this.conns) destroyConn(c);
         this.conns.clear();
+        stats.flushers.delete(this.flushBytes);
         resolve();
       };
       // Connections remove themselves on close; poll rather than hook every close.
@@ -105,7 +133,15 @@ export abstract class StreamPort implements PortRuntime {
 
   private accept(s: Socket): void {
     try {
-      const conn: StreamConn = { client: s, attempt: undefined, upstream: undefined, idleMs: 0, lastBytes: 0, lastActive: 0 };
+      const conn: StreamConn = {
+        client: s, attempt: undefined, upstream: undefined, idleMs: 0, lastBytes: 0, lastActive: 0,
+        t0: performance.now(), route: null, backend: null, endpoint: "", series: -1, countedIn: 0, countedOut: 0, connId: -1,
+        client0: this.tel.log !== null ? clientIp(s.remoteAddress) : "", raw: s,
+      };
+      if (stats.enabled) {
+        conn.connId = this.connSeries;
+        connOpened(conn.connId);
+      }
       (s as WithConn)[CONN] = conn;
       (s as WithConn)[OWNER] = this;
       this.conns.add(conn);
@@ -129,12 +165,16 @@ export abstract class StreamPort implements PortRuntime {
       this.refuse(conn, route ? "route has no backend with a positive weight" : "no route", route?.source);
       return;
     }
+    conn.route = route;
+    conn.backend = backend;
     if (backend.invalid !== undefined) {
       this.refuse(conn, `backend ${backend.id} is invalid (${backend.invalid})`, backend.source);
       return;
     }
-    conn.attempt = new UpstreamConnect(backend, this.ejections, settings.upstreamConnectTimeoutMs, settings.ejectionMs, (err, upstream) => {
+    if (stats.enabled) conn.series = this.tel.l4Series(route, backend, this.kind);
+    conn.attempt = new UpstreamConnect(backend, this.ejections, settings.upstreamConnectTimeoutMs, settings.ejectionMs, (err, upstream, endpoint) => {
       conn.attempt = undefined;
+      if (endpoint !== undefined) conn.endpoint = endpoint.key;
       if (err || !upstream) {
         this.refuse(conn, `backend ${backend.id}: ${err?.message ?? "no upstream"}`, backend.source);
         return;
@@ -154,6 +194,7 @@ export abstract class StreamPort implements PortRuntime {
   }
 
   private readonly onEndpointFailed = (ep: L4Endpoint, err: Error): void => {
+    if (stats.enabled && ep.owner !== undefined) countSeries(ep.owner.series, U_CONNECT_ERRORS);
     this.env.log("debug", "l4: endpoint connect failed; ejected", { port: this.port.id, endpoint: ep.key, error: err.message });
   };
 
@@ -162,7 +203,17 @@ export abstract class StreamPort implements PortRuntime {
     conn.idleMs = settings.streamIdleTimeoutMs > 0 ? settings.streamIdleTimeoutMs : 0;
     conn.lastActive = Date.now();
     conn.lastBytes = -1;
+    if (conn.series >= 0) this.tel.l4Started(conn.series);
     splice(conn.client, upstream);
+  }
+
+  /** Adds the bytes the session's client socket moved since the last count. */
+  private countBytes(c: StreamConn): void {
+    const s = c.raw;
+    const bytesIn = s.bytesRead, bytesOut = s.bytesWritten;
+    this.tel.l4Bytes(c.series, bytesIn - c.countedIn, bytesOut - c.countedOut);
+    c.countedIn = bytesIn;
+    c.countedOut = bytesOut;
   }
 
   /**
@@ -190,9 +241,17 @@ export abstract class StreamPort implements PortRuntime {
 
   /** @internal */
   closed(conn: StreamConn): void {
+    const raw = conn.raw;
     this.conns.delete(conn);
     conn.attempt?.abort();
     conn.attempt = undefined;
+    if (conn.connId >= 0) connClosed(conn.connId);
+    if (conn.series >= 0 && conn.upstream !== undefined) this.countBytes(conn);
+    const tel = this.tel;
+    if (tel.log !== null && tel.sampleLog()) {
+      tel.l4Log(conn.route, conn.backend !== null ? conn.backend.id : "", conn.endpoint, this.kind === "tls" ? "TLS" : "TCP",
+        conn.t0, performance.now(), raw.bytesRead, raw.bytesWritten, conn.client0);
+    }
   }
 
   /** @internal */

@@ -5,7 +5,9 @@
 import { createSocket, type RemoteInfo, type Socket as DgramSocket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import type { BoundPort, PortFactory, PortRuntime, ProxySettings, RuntimeEnv } from "../runtime/types.js";
-import { Ejections, endpointOrder, type L4Endpoint } from "./backends.js";
+import { Ejections, endpointOrder, type L4Backend, type L4Endpoint, type L4Route } from "./backends.js";
+import { PortTelemetry, connClosed, connOpened, connSeries } from "../telemetry/port-telemetry.js";
+import { countSeries, stats, U_CONNECT_ERRORS } from "../telemetry/stats.js";
 import { buildTable, streamRoute, type L4Table } from "./route-table.js";
 import { IdleSweep } from "./idle-sweep.js";
 import { safeLog } from "./safe-log.js";
@@ -31,6 +33,16 @@ class UdpSession {
   /** Set by every datagram either way; the idle sweep clears it and notes the time. */
   active = true;
   lastActive: number;
+  // Telemetry: datagram bytes either way, what was counted, the series (-1: none), the start.
+  bytesIn = 0;
+  bytesOut = 0;
+  countedIn = 0;
+  countedOut = 0;
+  series = -1;
+  connId = -1;
+  readonly t0 = performance.now();
+  route: L4Route | null = null;
+  backend: L4Backend | null = null;
 
   constructor(
     readonly port: UdpPort,
@@ -53,6 +65,7 @@ class UdpSession {
 
   send(msg: Buffer): void {
     this.active = true;
+    this.bytesIn += msg.length;
     if (this.pending) {
       if (this.pending.length < this.port.maxPending) this.pending.push(msg);
       return;
@@ -110,6 +123,11 @@ class UdpPort implements PortRuntime {
   private draining: Promise<void> | undefined;
   private dropped = 0;
   private readonly sweep = new IdleSweep((now) => this.sweepIdle(now));
+  private tel: PortTelemetry;
+  private connSeries: number;
+  private readonly flushBytes = (): void => {
+    for (const s of this.sessions.values()) this.countBytes(s);
+  };
 
   private readonly env: RuntimeEnv;
 
@@ -117,6 +135,9 @@ class UdpPort implements PortRuntime {
     this.env = { ...env, log: safeLog(env.log) };
     this.settings = settings;
     this.table = buildTable(port, "udp");
+    this.tel = new PortTelemetry(port.gateway, port.telemetry);
+    this.connSeries = connSeries(port.gateway, port.listeners, "udp");
+    stats.flushers.add(this.flushBytes);
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_UDP_SESSIONS;
     this.maxPending = options.maxPendingDatagrams ?? 64;
     this.socket = createSocket({ type: isIPv6(port.host) ? "udp6" : "udp4", reusePort: true });
@@ -144,6 +165,8 @@ class UdpPort implements PortRuntime {
       this.port = port;
       this.settings = settings;
       this.table = table;
+      this.tel = new PortTelemetry(port.gateway, port.telemetry);
+      this.connSeries = connSeries(port.gateway, port.listeners, "udp");
       if (this.listening) this.sweep.start(settings.udpIdleTimeoutMs);
     } catch (e) {
       this.env.log("error", "l4: config update failed; the previous one stays", { port: port.id, error: (e as Error).message });
@@ -157,6 +180,7 @@ class UdpPort implements PortRuntime {
         clearTimeout(deadline);
         this.sweep.stop();
         for (const s of [...this.sessions.values()]) s.close();
+        stats.flushers.delete(this.flushBytes);
         this.listening = false;
         try {
           this.socket.close();
@@ -225,6 +249,14 @@ class UdpPort implements PortRuntime {
     }
     const s = new UdpSession(this, key, rinfo.address, rinfo.port, endpoint, this.settings.udpIdleTimeoutMs);
     this.sessions.set(key, s);
+    s.route = route;
+    s.backend = backend;
+    if (stats.enabled) {
+      s.series = this.tel.l4Series(route, backend, "udp");
+      this.tel.l4Started(s.series);
+      s.connId = this.connSeries;
+      connOpened(s.connId);
+    }
     return s;
   }
 
@@ -243,6 +275,7 @@ class UdpPort implements PortRuntime {
   /** @internal */
   reply(msg: Buffer, s: UdpSession): void {
     if (!this.listening) return;
+    s.bytesOut += msg.length;
     try {
       this.socket.send(msg, s.clientPort, s.clientAddress);
     } catch (e) {
@@ -253,11 +286,25 @@ class UdpPort implements PortRuntime {
   /** @internal */
   sessionClosed(s: UdpSession): void {
     if (this.sessions.get(s.key) === s) this.sessions.delete(s.key);
+    this.countBytes(s);
+    if (s.connId >= 0) connClosed(s.connId);
+    const tel = this.tel;
+    if (tel.log !== null && tel.sampleLog()) {
+      tel.l4Log(s.route, s.backend !== null ? s.backend.id : "", s.endpoint.key, "UDP", s.t0, performance.now(), s.bytesIn, s.bytesOut, s.clientAddress);
+    }
+  }
+
+  private countBytes(s: UdpSession): void {
+    if (s.series < 0) return;
+    this.tel.l4Bytes(s.series, s.bytesIn - s.countedIn, s.bytesOut - s.countedOut);
+    s.countedIn = s.bytesIn;
+    s.countedOut = s.bytesOut;
   }
 
   /** @internal ICMP unreachable (ECONNREFUSED) and friends: eject the endpoint, end the session. */
   sessionError(s: UdpSession, err: Error): void {
     this.env.log("debug", "l4: udp upstream error", { port: this.port.id, endpoint: s.endpoint.key, error: err.message });
+    if (stats.enabled) countSeries(s.series, U_CONNECT_ERRORS);
     this.ejections.eject(s.endpoint.key, this.settings.ejectionMs);
     s.close();
   }

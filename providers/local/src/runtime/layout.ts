@@ -8,6 +8,7 @@ import { AddressPool } from "../addresses/pool.js";
 import type { ExposedPort, GatewayExposure } from "../addresses/types.js";
 import { LOCAL_PROXY_CONFIG, defaultLocalProxyConfig, parseLocalProxyConfig, type LocalProxyConfig } from "../config/local-proxy-config.js";
 import { resolveSettings, sameSettings } from "./settings.js";
+import { DEFAULT_TELEMETRY, sameTelemetry, type TelemetrySettings } from "../telemetry/settings.js";
 import type { BoundPort, ProxySettings } from "./types.js";
 
 /** A Gateway's LocalProxyConfig, resolved: what the last valid one was stays in use while a new one is invalid. */
@@ -91,11 +92,13 @@ export function socketsOf(g: IRGateway): Socket[] {
   return out;
 }
 
-function boundPort(g: IRGateway, p: Socket, host: string, port: number, settings: ProxySettings, base: ProxySettings): BoundPort {
+function boundPort(g: IRGateway, p: Socket, host: string, port: number, c: GatewayConfig, base: ProxySettings): BoundPort {
   const b: BoundPort = {
     id: portId(host, port, p.protocol), gateway: g.key, host, port, listenerPort: p.port, protocol: p.protocol, listeners: p.listeners,
   };
-  if (!sameSettings(settings, base)) b.settings = settings;
+  if (!sameSettings(c.settings, base)) b.settings = c.settings;
+  const t: TelemetrySettings | undefined = c.config.telemetry;
+  if (t !== undefined && !sameTelemetry(t, DEFAULT_TELEMETRY)) b.telemetry = t;
   return b;
 }
 
@@ -130,7 +133,7 @@ export function layoutGateways(input: LayoutInput): GatewayLayout[] {
       const ports = internal.get(g.key) ?? new Map<number, number | string>();
       for (const p of socketsOf(g)) {
         const target = ports.get(p.port);
-        if (typeof target === "number") l.ports.push(boundPort(g, p, CLUSTER_HOST, target, l.config.settings, input.base));
+        if (typeof target === "number") l.ports.push(boundPort(g, p, CLUSTER_HOST, target, l.config, input.base));
         else l.portErrors.push({ listenerPort: p.port, message: `port ${p.port}: ${target ?? "no internal port"}` });
       }
       l.exposure = {
@@ -169,7 +172,7 @@ export function layoutGateways(input: LayoutInput): GatewayLayout[] {
           l.portErrors.push({ listenerPort: p.port, message: `${host}:${port}: port ${p.port} + offset ${portOffset} is out of range` });
           continue;
         }
-        const b = boundPort(l.gateway, p, host, port, l.config.settings, input.base);
+        const b = boundPort(l.gateway, p, host, port, l.config, input.base);
         // Clients reach a loopback Gateway on the shifted port: redirects and X-Forwarded-Port say so.
         b.listenerPort = port;
         const other = owner.get(b.id);

@@ -8,6 +8,8 @@ import { factoryModuleHref, importFactoryTable, isFactoryModule, type FactorySou
 import type { FromWorker, ToWorker, WorkerData } from "./messages.js";
 import { PortSet } from "./port-set.js";
 import type { LogFn, WorkerAck, WorkerConfig } from "./types.js";
+import { stats, type StatsSnapshot } from "../telemetry/stats.js";
+import { combine } from "../telemetry/merge.js";
 
 export interface WorkerPoolOptions {
   /** Worker threads; 0 = serve in the calling thread. Default: os.availableParallelism(). */
@@ -32,6 +34,8 @@ interface Slot {
   restartTimer?: NodeJS.Timeout;
   exited?: () => void;
   lastError?: string;
+  /** The worker's counters as it last reported them. */
+  lastStats?: StatsSnapshot;
 }
 
 interface Waiter {
@@ -49,6 +53,8 @@ const STABLE_MS = 1000;
 const MAX_RESTART_DELAY_MS = 5000;
 /** After this many crashes of workers started with one config, applies stop waiting for the worker (it keeps being restarted). */
 const GIVE_UP_WAITING_AFTER = 3;
+/** A metrics scrape waits this long for the workers' counters, then uses what each last reported. */
+export const STATS_TIMEOUT_MS = 1000;
 
 export class WorkerPool {
   /** Number of worker threads (0: in the calling thread). */
@@ -61,6 +67,10 @@ export class WorkerPool {
   private current?: WorkerConfig;
   private closed = false;
   private closing?: Promise<void>;
+  /** Counters of workers that exited (summed), so totals never go back. */
+  private retired: StatsSnapshot | undefined;
+  private statsSeq = 0;
+  private readonly statsWaits = new Map<number, { remaining: Set<number>; done: () => void }>();
 
   constructor(opts: WorkerPoolOptions) {
     this.size = Math.max(0, Math.floor(opts.workers ?? availableParallelism()));
@@ -136,7 +146,44 @@ export class WorkerPool {
     if (this.current) this.post(slot, { type: "config", config: this.current });
   }
 
+  /**
+   * Every worker's counters, asked for now (each worker answers between two events of its
+   * loop); a worker that does not answer within STATS_TIMEOUT_MS counts with what it last
+   * reported. Includes the counters of workers that exited. workers: 0: this thread's.
+   */
+  async snapshots(timeoutMs = STATS_TIMEOUT_MS): Promise<StatsSnapshot[]> {
+    if (this.local) return [stats.snapshot()];
+    const live = this.slots.filter((s) => s.worker !== undefined && !s.closing);
+    if (live.length > 0) {
+      const id = ++this.statsSeq;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, timeoutMs);
+        const wait = { remaining: new Set(live.map((s) => s.index)), done: finish };
+        const waits = this.statsWaits;
+        function finish(): void {
+          clearTimeout(timer);
+          waits.delete(id);
+          resolve();
+        }
+        waits.set(id, wait);
+        for (const slot of live) this.post(slot, { type: "stats", id });
+      });
+    }
+    const out = this.slots.flatMap((s) => (s.lastStats ? [s.lastStats] : []));
+    if (this.retired) out.push(this.retired);
+    return out;
+  }
+
   private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === "stats") {
+      slot.lastStats = m.snapshot;
+      const w = this.statsWaits.get(m.id);
+      if (w !== undefined) {
+        w.remaining.delete(slot.index);
+        if (w.remaining.size === 0) w.done();
+      }
+      return;
+    }
     if (m.type === "log") {
       this.log(m.level, m.msg, { ...m.fields, worker: slot.index });
     } else if (m.type === "ack") {
@@ -163,6 +210,11 @@ export class WorkerPool {
   private onExit(slot: Slot, worker: Worker, code: number): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
+    // Its counters (as of its last report) stay in the totals; its restart counts from zero.
+    if (slot.lastStats) {
+      this.retired = combine(this.retired ? [this.retired, slot.lastStats] : [slot.lastStats]);
+      slot.lastStats = undefined;
+    }
     if (slot.closing || this.closed) {
       slot.exited?.();
       return;

@@ -2,6 +2,7 @@
 // Everything a worker receives is plain data (structured-clone safe): the IR listeners of
 // each socket plus the data-plane settings.
 import type { IRListener, IRPort } from "@gatehouse/ir";
+import type { TelemetrySettings } from "../telemetry/settings.js";
 
 /** Limits and timeouts of the data plane (LocalProxyConfig spec; defaults in settings.ts). */
 export interface ProxySettings {
@@ -50,6 +51,8 @@ export interface BoundPort {
    * as the `settings` argument of PortFactory and PortRuntime.update.
    */
   settings?: ProxySettings;
+  /** Access log and tracing of its Gateway's LocalProxyConfig, when not the defaults (telemetry/settings.ts). */
+  telemetry?: TelemetrySettings;
 }
 
 export interface WorkerConfig {
@@ -57,6 +60,8 @@ export interface WorkerConfig {
   generation: number;
   settings: ProxySettings;
   ports: BoundPort[];
+  /** Count requests and sessions for Prometheus (the provider has a registry). Default true. */
+  metrics?: boolean;
 }
 
 /** What a worker reports back for one config generation. */

@@ -6,6 +6,9 @@ import { importFactoryTable, type FactoryTable } from "./factories.js";
 import type { FromWorker, ToWorker, WorkerData } from "./messages.js";
 import { PortSet } from "./port-set.js";
 import type { LogFn } from "./types.js";
+import { stats } from "../telemetry/stats.js";
+import { flushAccessLogs } from "../telemetry/access-log.js";
+import { flushSpans } from "../telemetry/spans.js";
 
 const port = parentPort;
 if (!port) throw new Error("worker-main.js runs only as a worker thread");
@@ -45,9 +48,14 @@ const ports = new PortSet(async () => {
 
 port.on("message", (m: ToWorker) => {
   if (m.type === "config") {
+    // Counting only pays when someone collects (the provider has a registry).
+    stats.enabled = m.config.metrics !== false;
     void ports.apply(m.config).then((r) => send({ type: "ack", ack: r.ack }));
+  } else if (m.type === "stats") {
+    send({ type: "stats", id: m.id, snapshot: stats.snapshot() });
   } else if (m.type === "close") {
-    void ports.close().finally(() => {
+    // What was logged and traced goes out before the thread ends.
+    void ports.close().then(() => Promise.all([flushAccessLogs(), flushSpans()])).finally(() => {
       send({ type: "closed" });
       port.close();
       process.exit(0);

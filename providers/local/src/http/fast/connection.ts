@@ -16,6 +16,8 @@ import { RequestTail, decisionResponse, safeFields, safePath, safeValue, textRes
 import { HEAD_BAD, HEAD_DELEGATE, RequestHead, hasBareLF, parseRequestHead } from "./request-head.js";
 import { countDelegation, fastStats } from "./stats.js";
 import { viewOf } from "./view.js";
+import { stats } from "../../telemetry/stats.js";
+import { startTrace, type TraceContext } from "../../telemetry/trace.js";
 import { flushWrites, writeLater, type WriteOwner } from "./write-batch.js";
 
 /** Waiting for a request (nothing of it yet). */
@@ -195,6 +197,11 @@ export class FastConn implements WriteOwner {
     const d = state.router.decide(view);
     if (d.type === "respond") {
       fastStats.requests++;
+      const tel = state.tel;
+      if (stats.enabled || tel.active) {
+        const now = performance.now();
+        tel.httpDone(d.site, -1, null, h.method, h.target, d.status, now, now, -1, 0, d.body.length, this.clientIp(), "", "HTTP/1.1", null, tel.sampleLog());
+      }
       // An unread body ends the connection (the next request would start inside it).
       const close = h.close || host.draining || h.contentLength > 0;
       const out = decisionResponse(d, close, h.method === "HEAD");
@@ -227,8 +234,12 @@ export class FastConn implements WriteOwner {
     }
     const length = h.contentLength > 0 ? h.contentLength : 0;
     const fwd: ForwardedInfo = { clientIp: this.clientIp(), scheme: "http", host: h.host, listenerPort: state.listenerPort };
-    const head = this.tails.head(h.method, t.path, upstreamHeaders(t.headers, fwd, t.authority));
+    const tel = state.tel;
+    let trace: TraceContext | null = null;
+    if (tel.tracing) trace = startTrace(t.headers, tel.traceRatio);
+    const head = this.tails.head(h.method, t.path, trace === null ? upstreamHeaders(t.headers, fwd, t.authority) : upstreamHeaders(t.headers, fwd, t.authority, undefined, trace.traceparent));
     const ex = new FastExchange(this, state, d, h.method, length, head);
+    if (stats.enabled || tel.active) ex.observe(h.target, trace, tel.sampleLog());
     this.ex = ex;
     this.bodyLeft = length;
     this.closeRequested = h.close;

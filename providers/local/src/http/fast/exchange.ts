@@ -19,6 +19,9 @@ import type { ResponseHead } from "./response-head.js";
 import type { ResponseSink } from "./response-reader.js";
 import { rawPool, type RawPool, type UpConn, type UpstreamUser } from "./upstream-pool.js";
 import { writeLater } from "./write-batch.js";
+import { CLIENT_CLOSED } from "../../telemetry/labels.js";
+import { U_CONNECT_ERRORS, U_RETRIES, U_TIMEOUTS } from "../../telemetry/stats.js";
+import type { TraceContext } from "../../telemetry/trace.js";
 
 export type ForwardDecision = Extract<Decision, { type: "forward" }>;
 
@@ -64,6 +67,16 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
   private requestTimer: NodeJS.Timeout | null = null;
   private tryTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  // Telemetry (observe()): when the request began, what went out, where, how long upstream.
+  private observed = false;
+  private logged = false;
+  private t0 = 0;
+  private upAt = 0;
+  private upMs = -1;
+  private status = 0;
+  private bytesOut = 0;
+  private path = "";
+  private trace: TraceContext | null = null;
 
   constructor(
     private readonly conn: FastConn,
@@ -78,6 +91,15 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     this.backend = state.backends.get(d.target.backend, d.route.kind === "GRPCRoute");
     const retry = d.retry;
     this.retriesLeft = bodyLength === 0 && retry && typeof retry.attempts === "number" && retry.attempts > 0 ? retry.attempts : 0;
+  }
+
+  /** Count, log (`logged`) and trace this request when it ends. */
+  observe(path: string, trace: TraceContext | null, logged: boolean): void {
+    this.observed = true;
+    this.t0 = performance.now();
+    this.path = path;
+    this.trace = trace;
+    this.logged = logged;
   }
 
   start(): void {
@@ -113,6 +135,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
       this.tryTimer = setTimeout(onTryTimer, tryMs, this);
     }
     this.freshRetry = false;
+    if (this.logged) this.upAt = performance.now();
     this.connect(false);
   }
 
@@ -129,6 +152,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
   }
 
   private scheduleRetry(): void {
+    if (this.observed) this.state.tel.upstream(this.d.site, this.d.pick ?? 0, this.d.target.backend, U_RETRIES);
     this.retriesLeft--;
     resetCursor(this);
     const backoff = this.d.retry?.backoffMs;
@@ -176,6 +200,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     if (this.finished) return;
     const ep = this.endpoint;
     if (ep !== null && isConnectFailure(err)) {
+      if (this.observed) this.state.tel.upstream(this.d.site, this.d.pick ?? 0, this.d.target.backend, U_CONNECT_ERRORS);
       const now = Date.now();
       if (ep.ejectedUntil <= now) {
         this.conn.log("warn", "upstream endpoint ejected", { endpoint: ep.label, error: err.message, forMs: this.state.settings.ejectionMs });
@@ -248,6 +273,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
       this.discarding = true;
       return;
     }
+    this.status = status;
     const close = this.conn.closeWanted() || this.up!.reader.untilClose;
     const chunked = h.chunked && this.method !== "HEAD" && status !== 204 && status !== 304;
     const edits = this.d.response;
@@ -273,6 +299,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
 
   onResponseBody(buf: Buffer, start: number, end: number): void {
     if (this.discarding || this.finished || start === end) return;
+    this.bytesOut += end - start;
     const head = this.headOut;
     if (head === null) {
       const out = Buffer.allocUnsafe(end - start);
@@ -300,6 +327,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     const up = this.up!;
     this.up = null;
     const now = Date.now();
+    if (this.logged) this.upMs = performance.now() - this.upAt;
     const reusable = !extra && !up.reader.head.close && this.sent === this.bodyLength;
     if (this.upPaused) { this.upPaused = false; up.socket.resume(); }
     if (reusable) this.pool!.release(up, now);
@@ -367,6 +395,7 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     if (whole) this.requestTimer = null;
     else this.tryTimer = null;
     if (this.finished) return;
+    if (this.observed) this.state.tel.upstream(this.d.site, this.d.pick ?? 0, this.d.target.backend, U_TIMEOUTS);
     this.dropUpstream();
     if (this.written) this.abortClient();
     else this.fail(504, "upstream request timeout\n", false);
@@ -398,6 +427,8 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
       return;
     }
     this.headOut = null;
+    this.status = status;
+    this.bytesOut = text.length;
     const c = close || this.conn.closeWanted();
     this.conn.write(textResponse(status, text, c));
     this.done();
@@ -417,5 +448,11 @@ export class FastExchange implements Cursor, UpstreamUser, ResponseSink {
     if (this.retryTimer !== null) { clearTimeout(this.retryTimer); this.retryTimer = null; }
     this.held = null;
     this.state.backends.leave();
+    if (this.observed) {
+      const d = this.d;
+      this.state.tel.httpDone(d.site, d.pick ?? 0, d.target.backend, this.method, this.path, this.status !== 0 ? this.status : CLIENT_CLOSED,
+        this.t0, performance.now(), this.upMs, this.bodyLength, this.bytesOut, this.conn.clientIp(), this.endpoint !== null ? this.endpoint.label : "",
+        "HTTP/1.1", this.trace, this.logged);
+    }
   }
 }

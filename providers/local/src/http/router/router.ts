@@ -4,7 +4,7 @@
 // decision itself holds.
 import type { IRHTTPRoute, IRListener } from "@gatehouse/ir";
 import type { BoundPort } from "../../runtime/types.js";
-import type { Decision, ForwardTarget, RequestView, Router } from "./types.js";
+import type { Decision, ForwardTarget, RequestView, RouteSite, Router } from "./types.js";
 import { allowedOrigin, corsResponseEdits, preflightHeaders, preflightMethod } from "./cors.js";
 import { HOST_EXACT, compileHost, hostMatches, routingHost, type HostPattern } from "./hostnames.js";
 import { compileMatch, matchedPrefix, matches, type CompiledMatch } from "./match.js";
@@ -22,6 +22,7 @@ interface CompiledRoute {
   /** The matched PathPrefix (stripped) for ReplacePrefixMatch; undefined for other path types. */
   prefix: string | undefined;
   plan: RulePlan;
+  site: RouteSite;
 }
 
 interface CompiledVHost { host: HostPattern; routes: RouteIndex<CompiledRoute> }
@@ -32,6 +33,8 @@ interface CompiledListener {
   exact: Map<string, CompiledVHost>;
   /** Wildcard and `*` virtual hosts, in order. */
   others: CompiledVHost[];
+  /** The listener's 404s. */
+  site: RouteSite;
 }
 
 /** Shared by every decision without mirrors: never mutate it. */
@@ -71,7 +74,7 @@ class PortRouter implements Router {
       for (let i = 0; i < listener.others.length; i++) {
         if (hostMatches(listener.others[i]!.host, host)) { vhost = listener.others[i]; break; }
       }
-      if (!vhost) return notFound();
+      if (!vhost) return notFound(listener.site);
     }
     const url = typeof req.url === "string" && req.url !== "" ? req.url : "/";
     const q = url.indexOf("?");
@@ -83,16 +86,17 @@ class PortRouter implements Router {
       const r = routes[i]!;
       if (matches(r.match, method, path, url, q, headers)) return this.act(r, req, url, path, q);
     }
-    return notFound();
+    return notFound(listener.site);
   }
 
   private act(r: CompiledRoute, req: RequestView, url: string, path: string, q: number): Decision {
     const plan = r.plan;
     const source = r.route.source;
+    const site = r.site;
     const headers = req.headers ?? {};
     if (plan.redirect) {
       return redirect(source, plan.redirect.status,
-        redirectLocation(plan.redirect, req.scheme, authority(routingHost(req.host), undefined), path, q < 0 ? "" : url.slice(q), r.prefix));
+        redirectLocation(plan.redirect, req.scheme, authority(routingHost(req.host), undefined), path, q < 0 ? "" : url.slice(q), r.prefix), site);
     }
     let origin: string | undefined;
     if (plan.cors) {
@@ -101,13 +105,13 @@ class PortRouter implements Router {
       // A preflight is the gateway's to answer: with the allow headers for an allowed origin,
       // without any for another (the browser then refuses the actual request).
       if (asked !== undefined) {
-        return respond(source, 204, "", origin === undefined ? undefined : preflightHeaders(plan.cors, origin, asked, headers));
+        return respond(source, 204, "", origin === undefined ? undefined : preflightHeaders(plan.cors, origin, asked, headers), site);
       }
     }
-    if (plan.direct) return respond(source, plan.direct.status, "no valid backend for this route\n");
+    if (plan.direct) return respond(source, plan.direct.status, "no valid backend for this route\n", undefined, site);
     const index = plan.picker.pick();
     const bp = index < 0 ? undefined : plan.backends[index];
-    if (!bp || bp.backend.invalid) return noBackend(source);
+    if (!bp || bp.backend.invalid) return noBackend(source, site);
     const target: ForwardTarget = {
       backend: bp.backend,
       path: plan.rewritePath ? modifyPath(plan.rewritePath, path, r.prefix) + (q < 0 ? "" : url.slice(q)) : url,
@@ -131,8 +135,19 @@ class PortRouter implements Router {
       response: origin !== undefined && plan.cors ? corsResponseEdits(plan.cors, origin, bp.response) : bp.response,
       timeouts: r.route.timeouts,
       retry: r.route.retry,
+      site,
+      pick: index,
     };
   }
+}
+
+/** `httproute/ns/name/rule/2/match/0` → route `ns/name`, rule `2` (or the rule's name). */
+export function routeSite(route: IRHTTPRoute, listener: string): RouteSite {
+  const source = String(route.source);
+  const parts = source.split("/");
+  const name = typeof route.route === "string" ? route.route.split("/").slice(1).join("/") : `${parts[1] ?? ""}/${parts[2] ?? ""}`;
+  const rule = typeof route.ruleName === "string" && route.ruleName !== "" ? route.ruleName : (parts[4] ?? "");
+  return { listener: String(listener), source, route: name, rule, ids: null };
 }
 
 /**
@@ -146,7 +161,7 @@ export function createRouter(port: BoundPort, previous?: Router, random: () => n
   const plans = new Map<string, RulePlan>();
   const listenerPort = typeof port.listenerPort === "number" ? port.listenerPort : port.port;
 
-  const compileRoute = (route: IRHTTPRoute): CompiledRoute => {
+  const compileRoute = (route: IRHTTPRoute, listener: string): CompiledRoute => {
     const key = ruleKey(route.source);
     let plan = plans.get(key);
     if (!plan) {
@@ -155,19 +170,19 @@ export function createRouter(port: BoundPort, previous?: Router, random: () => n
       pickers.set(key, plan.picker);
     }
     const match = compileMatch(route.match);
-    return { route, match, prefix: matchedPrefix(match), plan };
+    return { route, match, prefix: matchedPrefix(match), plan, site: routeSite(route, listener) };
   };
 
   const listeners: CompiledListener[] = arr<IRListener>(port.listeners).map((l) => {
     const exact = new Map<string, CompiledVHost>();
     const others: CompiledVHost[] = [];
     for (const vh of arr(l.virtualHosts)) {
-      const compiled: CompiledVHost = { host: compileHost(vh.hostname), routes: buildRouteIndex(arr(vh.routes).map(compileRoute)) };
+      const compiled: CompiledVHost = { host: compileHost(vh.hostname), routes: buildRouteIndex(arr(vh.routes).map((r) => compileRoute(r, l.name))) };
       if (compiled.host.kind === HOST_EXACT) {
         if (!exact.has(compiled.host.value)) exact.set(compiled.host.value, compiled);
       } else others.push(compiled);
     }
-    return { host: compileHost(l.hostname), exact, others };
+    return { host: compileHost(l.hostname), exact, others, site: { listener: String(l.name), source: "none", route: "", rule: "", ids: null } };
   });
 
   const router = new PortRouter(listeners, random);

@@ -34,6 +34,22 @@ export interface ForwardTarget {
   headers: HeaderMap;
 }
 
+/**
+ * Where a decision was made: the listener and route rule match (one per compiled route and
+ * listener, shared by every decision from it). Telemetry labels come from here; `ids` is the
+ * worker's cache of metric series ids for it (by backend pick + 1), filled on first use.
+ */
+export interface RouteSite {
+  listener: string;
+  /** IR source of the match (`httproute/ns/name/rule/0/match/1`), `none` for a 404. */
+  source: string;
+  /** `ns/name` of the route ("" for a 404). */
+  route: string;
+  /** The rule's name, or its index ("" for a 404). */
+  rule: string;
+  ids: number[] | null;
+}
+
 export type Decision =
   | {
       type: "respond";
@@ -42,6 +58,8 @@ export type Decision =
       status: number;
       headers: HeaderMap;
       body: string;
+      /** Absent when no listener matched the host. */
+      site?: RouteSite;
     }
   | {
       type: "forward";
@@ -54,6 +72,9 @@ export type Decision =
       response: ResponseEdits;
       timeouts?: IRHTTPRoute["timeouts"];
       retry?: IRHTTPRoute["retry"];
+      site?: RouteSite;
+      /** Index of the target's backend among the rule's backends. */
+      pick?: number;
     };
 
 /** One port's routing table. Stateful only in its weighted pickers (kept across updates). */

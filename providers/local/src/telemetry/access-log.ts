@@ -1,0 +1,174 @@
+// Access log lines, written without blocking the request path: each thread appends finished
+// lines to an in-memory batch per destination and writes the batch asynchronously (fs.write
+// on the file descriptor, one write in flight). A full batch (MAX_BUFFERED bytes waiting)
+// drops new lines and counts them. Lines to stdout/stderr are written in pieces of at most
+// PIPE_BUF bytes ending at a line end, so they never interleave with other writers' lines.
+import { close, open, write } from "node:fs";
+import { stats } from "./stats.js";
+
+/** Bytes of lines waiting to be written, per destination and thread, before new lines are dropped. */
+export const MAX_BUFFERED = 4 * 1024 * 1024;
+/** Atomic write size of a pipe (Linux PIPE_BUF). */
+const PIPE_BUF = 4096;
+const RETRY_MS = 10;
+
+export class LogSink {
+  private parts: string[] = [];
+  private size = 0;
+  private scheduled = false;
+  private writing = false;
+  private fd: number | null;
+  private opening = false;
+  private failed = false;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(readonly path: string) {
+    this.fd = path === "stdout" ? 1 : path === "stderr" ? 2 : null;
+  }
+
+  /** One line (ending in a newline). Never throws, never waits. */
+  append(line: string): void {
+    if (this.size + line.length > MAX_BUFFERED || this.failed) {
+      stats.accessLogDropped++;
+      return;
+    }
+    this.parts.push(line);
+    this.size += line.length;
+    if (!this.scheduled && !this.writing) {
+      this.scheduled = true;
+      setImmediate(flushSink, this);
+    }
+  }
+
+  /** Resolves once everything appended so far is written (or dropped). */
+  idle(): Promise<void> {
+    if (this.parts.length === 0 && !this.writing && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** @internal */
+  flush(): void {
+    this.scheduled = false;
+    if (this.writing || this.parts.length === 0) return this.settle();
+    if (this.fd === null) return this.openFile();
+    const lines = this.parts.length;
+    const buf = Buffer.from(this.parts.join(""), "utf8");
+    this.parts = [];
+    this.size = 0;
+    this.writing = true;
+    this.writeFrom(buf, 0, lines);
+  }
+
+  private openFile(): void {
+    if (this.opening) return;
+    this.opening = true;
+    open(this.path, "a", 0o644, (err, fd) => {
+      this.opening = false;
+      if (err) {
+        // Lines are dropped (and counted) from now on; the error is reported once.
+        this.failed = true;
+        stats.accessLogDropped += this.parts.length;
+        this.parts = [];
+        this.size = 0;
+        process.emitWarning(`gatehouse access log ${this.path}: ${err.message}`);
+        return this.settle();
+      }
+      this.fd = fd;
+      this.flush();
+    });
+  }
+
+  private writeFrom(buf: Buffer, pos: number, lines: number): void {
+    let end = buf.length;
+    if (this.fd! <= 2 && end - pos > PIPE_BUF) {
+      const nl = buf.lastIndexOf(10, pos + PIPE_BUF - 1);
+      end = nl >= pos ? nl + 1 : buf.indexOf(10, pos) + 1 || buf.length;
+    }
+    write(this.fd!, buf, pos, end - pos, null, (err, n) => {
+      if (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // A non-blocking pipe that is full: try again shortly, keeping the lines.
+        if (code === "EAGAIN") return void setTimeout(() => this.writeFrom(buf, pos, lines), RETRY_MS);
+        stats.accessLogDropped += lines;
+        this.writing = false;
+        return this.flush();
+      }
+      const next = pos + n;
+      if (next < buf.length) return this.writeFrom(buf, next, lines);
+      stats.accessLogWritten += lines;
+      this.writing = false;
+      this.flush();
+    });
+  }
+
+  private settle(): void {
+    if (this.writing || this.scheduled || this.parts.length > 0) return;
+    const w = this.waiters.splice(0);
+    for (const f of w) f();
+  }
+
+  /** Closes a file destination once written (stdout/stderr stay open). */
+  async close(): Promise<void> {
+    await this.idle();
+    if (this.fd !== null && this.fd > 2) {
+      const fd = this.fd;
+      this.fd = null;
+      await new Promise<void>((resolve) => close(fd, () => resolve()));
+    }
+  }
+}
+
+function flushSink(s: LogSink): void {
+  s.flush();
+}
+
+const sinks = new Map<string, LogSink>();
+
+/** This thread's sink for a destination (one per path, shared by every port). */
+export function logSink(path: string): LogSink {
+  let s = sinks.get(path);
+  if (s === undefined) {
+    s = new LogSink(path);
+    sinks.set(path, s);
+  }
+  return s;
+}
+
+/** Waits (at most `ms`) for every sink of this thread to write what it holds. */
+export async function flushAccessLogs(ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([...sinks.values()].map((s) => s.idle())),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); }),
+  ]);
+  clearTimeout(timer);
+}
+
+// --- line building (no JSON.stringify on the request path) ---
+
+let tsMs = -1;
+let tsText = "";
+
+/** ISO 8601 UTC time of an epoch millisecond, cached for the same millisecond. */
+export function isoTime(ms: number): string {
+  const whole = Math.floor(ms);
+  if (whole !== tsMs) {
+    tsMs = whole;
+    tsText = new Date(whole).toISOString();
+  }
+  return tsText;
+}
+
+/** A JSON string literal of `s`, escaping only when it must (client-supplied text). */
+export function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x7f) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
+
+/** Milliseconds with microsecond precision. */
+export function ms3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
