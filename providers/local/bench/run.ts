@@ -120,26 +120,62 @@ async function httpPair(workers: number): Promise<{ nginx: Measured; gatehouse: 
   return { nginx, gatehouse: ours };
 }
 
-/** TCP passthrough: wrk's HTTP/1.1 keep-alive requests relayed as raw bytes (50 connections, 1 worker each). */
-async function tcpPair(): Promise<{ nginx: Measured; gatehouse: Measured }> {
+/**
+ * TCP passthrough: wrk's HTTP/1.1 keep-alive requests relayed as raw bytes (50 connections, one
+ * worker each). Rounds alternate which side goes first, so a neighbour's load drifting over
+ * the run falls on both; each round's ratio is printed and their median reported.
+ */
+async function tcpPair(): Promise<{ nginx: Measured; gatehouse: Measured; pairedRatio: number; cpuRatio?: number }> {
   const nginxRuns: Measured[] = [];
   const ourRuns: Measured[] = [];
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  const runNginx = async (tag: string): Promise<Measured> => {
+    const ng = await startStreamProxy(1, NGINX, UP[0]!);
+    try {
+      return await measure(`nginx stream (tcp), 1 worker${tag}`, `http://${NGINX.host}:${NGINX.port}/`, 1, 50, () => ng.cpuSeconds());
+    } finally {
+      await ng.stop();
+    }
+  };
+  const runOurs = async (tag: string): Promise<Measured> => {
+    const gh = await gatehouse(1, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "TCP", upstreams: [UP[0]!] });
+    try {
+      return await measure(`gatehouse tcproute, 1 worker${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, 1, 50, ownCpu);
+    } finally {
+      await gh.close();
+    }
+  };
   for (let round = 1; round <= ROUNDS; round++) {
     const tag = ROUNDS > 1 ? ` #${round}` : "";
-    const ng = await startStreamProxy(1, NGINX, UP[0]!);
-    nginxRuns.push(await measure(`nginx stream (tcp), 1 worker${tag}`, `http://${NGINX.host}:${NGINX.port}/`, 1, 50, () => ng.cpuSeconds()));
-    await ng.stop();
-    const gh = await gatehouse(1, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "TCP", upstreams: [UP[0]!] });
-    ourRuns.push(await measure(`gatehouse tcproute, 1 worker${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, 1, 50, ownCpu));
-    await gh.close();
-    if (ROUNDS > 1) console.log(`  round ${round}: ${(ourRuns[round - 1]!.requestsPerSec / nginxRuns[round - 1]!.requestsPerSec).toFixed(2)}× nginx`);
+    let ng: Measured;
+    let ours: Measured;
+    if (round % 2 === 1) {
+      ng = await runNginx(tag);
+      ours = await runOurs(tag);
+    } else {
+      ours = await runOurs(tag);
+      ng = await runNginx(tag);
+    }
+    nginxRuns.push(ng);
+    ourRuns.push(ours);
+    ratios.push(ours.requestsPerSec / ng.requestsPerSec);
+    if (ours.cpuUsPerReq !== undefined && ng.cpuUsPerReq !== undefined) cpuRatios.push(ours.cpuUsPerReq / ng.cpuUsPerReq);
+    if (ROUNDS > 1) console.log(`  round ${round}: ${ratios[ratios.length - 1]!.toFixed(2)}× nginx req/s`);
   }
   const nginx = median(nginxRuns);
   const ours = median(ourRuns);
+  const pairedRatio = medianOf(ratios);
   if (ROUNDS > 1) {
-    console.log(`${`  median of ${ROUNDS}: nginx`.padEnd(34)} ${nginx.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${nginx.p99Ms.toFixed(2)} ms; gatehouse ${ours.requestsPerSec.toFixed(0)} req/s  p99 ${ours.p99Ms.toFixed(2)} ms`);
+    console.log(`${`  median of ${ROUNDS}: nginx`.padEnd(34)} ${nginx.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${nginx.p99Ms.toFixed(2)} ms; gatehouse ${ours.requestsPerSec.toFixed(0)} req/s  p99 ${ours.p99Ms.toFixed(2)} ms; median round ratio ${pairedRatio.toFixed(2)}×`);
   }
-  return { nginx, gatehouse: ours };
+  return { nginx, gatehouse: ours, pairedRatio, ...(cpuRatios.length === ROUNDS ? { cpuRatio: medianOf(cpuRatios) } : {}) };
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** 500 changes (a route added/removed, the endpoint set changed) while wrk runs: every request must succeed. */
@@ -201,6 +237,8 @@ async function main(): Promise<void> {
       } : {}),
       ...(tcp ? {
         tcp_rps_ratio: ratio(tcp.gatehouse.requestsPerSec, tcp.nginx.requestsPerSec),
+        tcp_rps_ratio_median_of_rounds: Math.round(tcp.pairedRatio * 100) / 100,
+        ...(tcp.cpuRatio !== undefined ? { tcp_cpu_per_req_ratio: Math.round(tcp.cpuRatio * 100) / 100 } : {}),
         tcp_p99_ratio: ratio(tcp.gatehouse.p99Ms, tcp.nginx.p99Ms),
         gatehouse_tcp_rps: Math.round(tcp.gatehouse.requestsPerSec),
         nginx_tcp_rps: Math.round(tcp.nginx.requestsPerSec),
@@ -216,7 +254,7 @@ async function main(): Promise<void> {
     };
     if (one) console.log(`http 1 worker: ${summary.http1_rps_ratio}× nginx req/s, p99 ${summary.http1_p99_ratio}× nginx`);
     if (many) console.log(`http ${N} workers: ${summary.httpN_rps_ratio}× nginx req/s, p99 ${summary.httpN_p99_ratio}×${one ? `; scaling 1→${N}: gatehouse ${summary.gatehouse_scaling}×, nginx ${summary.nginx_scaling}×` : ""}`);
-    if (tcp) console.log(`tcp passthrough: ${summary.tcp_rps_ratio}× nginx stream, p99 ${summary.tcp_p99_ratio}×`);
+    if (tcp) console.log(`tcp passthrough: ${summary.tcp_rps_ratio}× nginx stream (median of round ratios ${summary.tcp_rps_ratio_median_of_rounds}×), p99 ${summary.tcp_p99_ratio}×${summary.tcp_cpu_per_req_ratio !== undefined ? `, CPU per request ${summary.tcp_cpu_per_req_ratio}× nginx's` : ""}`);
     console.log(`load average at the end: ${summary.loadavg.join(" ")}`);
     console.log(JSON.stringify(summary));
   } finally {
