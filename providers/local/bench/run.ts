@@ -86,7 +86,8 @@ async function measure(label: string, url: string, threads: number, connections:
     if (busyBefore !== undefined && busyAfter !== undefined && upBefore !== undefined && upAfter !== undefined && r.wrkCpuSeconds !== undefined) {
       const others = busyAfter - busyBefore - (after - before) - (upAfter - upBefore) - r.wrkCpuSeconds;
       r.othersCorePct = Math.max(0, Math.round((others / SECONDS) * 100));
-      cpuText += `  others ${r.othersCorePct}%`;
+      const pct = (sec: number): string => `${Math.round((sec / SECONDS) * 100)}%`;
+      cpuText += `; wrk ${pct(r.wrkCpuSeconds)}, upstream ${pct(upAfter - upBefore)}, others ${r.othersCorePct}%`;
     }
   }
   console.log(`${label.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}${cpuText}  load ${loadavg()[0]!.toFixed(2)}`);
