@@ -1,6 +1,7 @@
 // Which backend serves a controllerName: the two cloud backends by their names, the local
 // proxy for any other (tests and conformance serve the local backend under their own names).
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { Capabilities } from "@gatehouse/model";
 import type { Provider } from "@gatehouse/provider-api";
 import { capabilitiesFor, type Exposer } from "@gatehouse/provider-local";
@@ -23,7 +24,7 @@ export function capabilitiesOf(name: string): Capabilities {
  * The provider for one controllerName. `exposer` is asked for only by the local backend in
  * incluster mode (a Service per Gateway).
  */
-export function providerFor(name: string, settings: ProviderSettings, logger: Logger, exposer: () => Exposer | undefined): Provider {
+export function providerFor(name: string, settings: ProviderSettings, logger: Logger, exposer: () => Exposer | undefined, metricsRegistry?: Registry): Provider {
   const log = logFn(logger.child({ component: "provider", controller: name }));
   if (name === LATTICE_CONTROLLER) {
     return new LatticeProvider({
@@ -39,5 +40,5 @@ export function providerFor(name: string, settings: ProviderSettings, logger: Lo
       ...(settings.gcpProject ? { project: settings.gcpProject } : {}),
     });
   }
-  return localProvider(name, settings, logger, settings.localAddresses === "incluster" ? exposer() : undefined);
+  return localProvider(name, settings, logger, settings.localAddresses === "incluster" ? exposer() : undefined, metricsRegistry);
 }
