@@ -76,7 +76,9 @@ export function buildContainer(settings: Settings, opts: ContainerOptions): Cont
     // threads start on the first apply.
     const retry = () => { if (c.isBound(RUN_TOKENS.Reconciler)) c.get<Reconciler>(RUN_TOKENS.Reconciler).trigger(); };
     for (const name of settings.controllerNames) {
-      c.bind<Provider>(TOKENS.Provider).toDynamicValue((ctx) => providerFor(name, settings, opts.logger, () => kube.exposer(ctx, name, retry)));
+      c.bind<Provider>(TOKENS.Provider).toDynamicValue((ctx) => providerFor(
+        name, settings, opts.logger, () => kube.exposer(ctx, name, retry), ctx.get<Metrics>(OPERATOR_TOKENS.Metrics).registry,
+      ));
     }
   }
   c.load(providerApiModule);
