@@ -12,8 +12,16 @@ export const MAX_BUFFERED = 4 * 1024 * 1024;
 const PIPE_BUF = 4096;
 const RETRY_MS = 10;
 
+/** Lines are written straight into chunks of this size (no join, one copy). */
+const CHUNK = 64 * 1024;
+
 export class LogSink {
-  private parts: string[] = [];
+  /** Full chunks waiting to be written. */
+  private full: Buffer[] = [];
+  private cur: Buffer | null = null;
+  private pos = 0;
+  /** Lines in `full` and `cur`. */
+  private lines = 0;
   private size = 0;
   private scheduled = false;
   private writing = false;
@@ -28,12 +36,22 @@ export class LogSink {
 
   /** One line (ending in a newline). Never throws, never waits. */
   append(line: string): void {
-    if (this.size + line.length > MAX_BUFFERED || this.failed) {
+    // At most 3 bytes per UTF-16 unit.
+    const most = line.length * 3;
+    if (this.size + most > MAX_BUFFERED || this.failed) {
       stats.accessLogDropped++;
       return;
     }
-    this.parts.push(line);
-    this.size += line.length;
+    let cur = this.cur;
+    if (cur === null || this.pos + most > cur.length) {
+      if (cur !== null && this.pos > 0) this.full.push(cur.subarray(0, this.pos));
+      cur = this.cur = Buffer.allocUnsafe(Math.max(CHUNK, most));
+      this.pos = 0;
+    }
+    const n = cur.write(line, this.pos, "utf8");
+    this.pos += n;
+    this.size += n;
+    this.lines++;
     if (!this.scheduled && !this.writing) {
       this.scheduled = true;
       setImmediate(flushSink, this);
@@ -42,21 +60,28 @@ export class LogSink {
 
   /** Resolves once everything appended so far is written (or dropped). */
   idle(): Promise<void> {
-    if (this.parts.length === 0 && !this.writing && !this.scheduled) return Promise.resolve();
+    if (this.lines === 0 && !this.writing && !this.scheduled) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** @internal */
   flush(): void {
     this.scheduled = false;
-    if (this.writing || this.parts.length === 0) return this.settle();
+    if (this.writing || this.lines === 0) return this.settle();
     if (this.fd === null) return this.openFile();
-    const lines = this.parts.length;
-    const buf = Buffer.from(this.parts.join(""), "utf8");
-    this.parts = [];
+    const bufs = this.full;
+    if (this.cur !== null && this.pos > 0) {
+      bufs.push(this.cur.subarray(0, this.pos));
+      // The rest of the chunk takes the next lines.
+      this.cur = this.cur.length - this.pos >= 4096 ? this.cur.subarray(this.pos) : null;
+      this.pos = 0;
+    }
+    const lines = this.lines;
+    this.full = [];
+    this.lines = 0;
     this.size = 0;
     this.writing = true;
-    this.writeFrom(buf, 0, lines);
+    this.writeFrom(bufs, 0, 0, lines);
   }
 
   private openFile(): void {
@@ -67,8 +92,11 @@ export class LogSink {
       if (err) {
         // Lines are dropped (and counted) from now on; the error is reported once.
         this.failed = true;
-        stats.accessLogDropped += this.parts.length;
-        this.parts = [];
+        stats.accessLogDropped += this.lines;
+        this.full = [];
+        this.cur = null;
+        this.pos = 0;
+        this.lines = 0;
         this.size = 0;
         process.emitWarning(`gatehouse access log ${this.path}: ${err.message}`);
         return this.settle();
@@ -78,7 +106,14 @@ export class LogSink {
     });
   }
 
-  private writeFrom(buf: Buffer, pos: number, lines: number): void {
+  /** Writes bufs[i][pos..] and what follows, one write at a time. */
+  private writeFrom(bufs: Buffer[], i: number, pos: number, lines: number): void {
+    const buf = bufs[i];
+    if (buf === undefined) {
+      stats.accessLogWritten += lines;
+      this.writing = false;
+      return this.flush();
+    }
     let end = buf.length;
     if (this.fd! <= 2 && end - pos > PIPE_BUF) {
       const nl = buf.lastIndexOf(10, pos + PIPE_BUF - 1);
@@ -88,21 +123,19 @@ export class LogSink {
       if (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // A non-blocking pipe that is full: try again shortly, keeping the lines.
-        if (code === "EAGAIN") return void setTimeout(() => this.writeFrom(buf, pos, lines), RETRY_MS);
+        if (code === "EAGAIN") return void setTimeout(() => this.writeFrom(bufs, i, pos, lines), RETRY_MS);
         stats.accessLogDropped += lines;
         this.writing = false;
         return this.flush();
       }
       const next = pos + n;
-      if (next < buf.length) return this.writeFrom(buf, next, lines);
-      stats.accessLogWritten += lines;
-      this.writing = false;
-      this.flush();
+      if (next < buf.length) this.writeFrom(bufs, i, next, lines);
+      else this.writeFrom(bufs, i + 1, 0, lines);
     });
   }
 
   private settle(): void {
-    if (this.writing || this.scheduled || this.parts.length > 0) return;
+    if (this.writing || this.scheduled || this.lines > 0) return;
     const w = this.waiters.splice(0);
     for (const f of w) f();
   }

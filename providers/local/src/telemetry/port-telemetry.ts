@@ -87,7 +87,11 @@ export class PortTelemetry {
     if (stats.enabled) countRequest(this.httpSeries(site, pick, backend), methodClass(method), codeClass(status), (t1 - t0) / 1000);
     if (logged && this.log !== null) {
       const s = site ?? this.noListener;
-      this.log.append(`{"ts":"${isoTime(ORIGIN + t0)}","gateway":${this.q.gateway},"listener":${jsonString(s.listener)},"source":${jsonString(s.source)},"route":${jsonString(s.route)},"rule":${jsonString(s.rule)},"backend":${backend !== null ? jsonString(String(backend.id)) : "null"},"endpoint":${endpoint !== "" ? jsonString(endpoint) : "null"},"protocol":"${protocol}","method":${jsonString(method)},"path":${jsonString(path)},"status":${status},"bytes_in":${bytesIn},"bytes_out":${bytesOut},"duration_ms":${ms3(t1 - t0)},"upstream_ms":${upMs >= 0 ? ms3(upMs) : "null"},"client":${jsonString(client)},"trace_id":${trace !== null ? `"${trace.traceId}"` : "null"}}\n`);
+      const parts = s.logParts ??= [];
+      const k = pick + 1;
+      // The labels of the site and backend, escaped once.
+      const fixed = parts[k] ??= `,"gateway":${this.q.gateway},"listener":${jsonString(s.listener)},"source":${jsonString(s.source)},"route":${jsonString(s.route)},"rule":${jsonString(s.rule)},"backend":${backend !== null ? jsonString(String(backend.id)) : "null"}`;
+      this.log.append(`{"ts":"${isoTime(ORIGIN + t0)}"${fixed},"endpoint":${endpoint !== "" ? `"${endpoint}"` : "null"},"protocol":"${protocol}","method":${jsonString(method)},"path":${jsonString(path)},"status":${status},"bytes_in":${bytesIn},"bytes_out":${bytesOut},"duration_ms":${ms3(t1 - t0)},"upstream_ms":${upMs >= 0 ? ms3(upMs) : "null"},"client":"${client}","trace_id":${trace !== null ? `"${trace.traceId}"` : "null"}}\n`);
     }
     if (trace !== null && trace.sampled && this.spans !== null) {
       const s = site ?? this.noListener;

@@ -48,6 +48,8 @@ export interface RouteSite {
   /** The rule's name, or its index ("" for a 404). */
   rule: string;
   ids: number[] | null;
+  /** The worker's cache of access log line parts for it (by backend pick + 1). */
+  logParts?: string[];
 }
 
 export type Decision =
