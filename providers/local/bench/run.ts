@@ -3,7 +3,8 @@
 //   (TCPRoute vs nginx stream), and config churn (500 route/endpoint changes under load).
 // Prints the figures and a final JSON line. Needs nginx-light, libnginx-mod-stream and wrk
 // (Debian packages). Run: `cd providers/local && pnpm bench` (env BENCH_SECONDS, default 10;
-// BENCH_ROUNDS, default 1; BENCH_ONLY=tcp,http1,httpN,churn runs only those parts).
+// BENCH_ROUNDS, default 1; BENCH_ONLY=tcp,http1,httpN,churn,telemetry runs only those parts;
+// telemetry: bench/telemetry.ts, metrics + access logs on vs off).
 import { availableParallelism, loadavg } from "node:os";
 import { LocalProvider } from "../src/provider.js";
 import { requireTools, startHttpProxy, startStreamProxy, startUpstream, type Nginx } from "./nginx.js";
@@ -11,6 +12,7 @@ import { wrk, type WrkResult } from "./wrk.js";
 import { benchDesired, type BenchWorld } from "./world.js";
 import { waitForPort } from "./net.js";
 import { machineBusySeconds } from "./proc.js";
+import { telemetryBench } from "./telemetry.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
@@ -19,7 +21,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const N = availableParallelism();
-const PARTS = ["http1", "httpN", "tcp", "churn"] as const;
+const PARTS = ["http1", "httpN", "tcp", "churn", "telemetry"] as const;
 type Part = (typeof PARTS)[number];
 const ONLY = new Set((process.env.BENCH_ONLY ?? PARTS.join(",")).split(",").map((p) => p.trim()).filter((p) => p !== ""));
 for (const p of ONLY) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_ONLY: unknown part ${p} (parts: ${PARTS.join(", ")})`);
@@ -214,6 +216,7 @@ async function main(): Promise<void> {
     const many = runs("httpN") ? await httpPair(N) : undefined;
     const tcp = runs("tcp") ? await tcpPair() : undefined;
     const ch = runs("churn") ? await churn() : undefined;
+    const tel = runs("telemetry") ? await telemetryBench(UP[0]!, SECONDS, ROUNDS) : undefined;
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     const summary = {
       cpus: N,
@@ -252,6 +255,7 @@ async function main(): Promise<void> {
         } : {}),
       } : {}),
       ...(ch ? { churn_changes: ch.changes, churn_requests: ch.requests, churn_failed: ch.errors } : {}),
+      ...(tel ?? {}),
     };
     if (one) console.log(`http 1 worker: ${summary.http1_rps_ratio}× nginx req/s, p99 ${summary.http1_p99_ratio}× nginx`);
     if (many) console.log(`http ${N} workers: ${summary.httpN_rps_ratio}× nginx req/s, p99 ${summary.httpN_p99_ratio}×${one ? `; scaling 1→${N}: gatehouse ${summary.gatehouse_scaling}×, nginx ${summary.nginx_scaling}×` : ""}`);
