@@ -3,6 +3,7 @@
 // 5xx, timeouts and dropped connections (the SDK's own retry is off so every attempt is
 // counted), and per-command call counters from an SDK middleware.
 import { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
+import type { ProviderStats } from "@gatehouse/provider-api";
 
 export interface ClientOptions {
   endpoint?: string;
@@ -57,6 +58,9 @@ export interface Sender {
 export class LatticeClients {
   private readonly clients = new Map<string, VPCLatticeClient>();
   private readonly counts = new Map<string, number>();
+  /** `operation|result` → attempts, for the operator's metrics (ProviderStats). */
+  private readonly outcomes = new Map<string, number>();
+  private retries = 0;
 
   constructor(private readonly opts: ClientOptions) {}
 
@@ -91,9 +95,13 @@ export class LatticeClients {
       this.opts.beforeSend?.(name, isMutating(name));
       try {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        return (await this.client(region).send(command as any)) as T;
+        const out = (await this.client(region).send(command as any)) as T;
+        this.outcome(name, "success");
+        return out;
       } catch (e) {
+        this.outcome(name, errorName(e) === "ThrottlingException" ? "throttled" : "error");
         if (i >= attempts || !isTransient(e)) throw e;
+        this.retries++;
         const backoff = Math.min(20_000, base * 2 ** (i - 1));
         await sleep(backoff / 2 + Math.random() * (backoff / 2));
       }
@@ -107,6 +115,20 @@ export class LatticeClients {
 
   resetCounts(): void {
     this.counts.clear();
+  }
+
+  private outcome(operation: string, result: "success" | "error" | "throttled"): void {
+    const k = `${operation}|${result}`;
+    this.outcomes.set(k, (this.outcomes.get(k) ?? 0) + 1);
+  }
+
+  /** Cumulative attempts by operation and result, and retries (never reset: metrics are counters). */
+  stats(): ProviderStats {
+    const apiCalls = [...this.outcomes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, count]) => {
+      const [operation = "", result = "error"] = k.split("|");
+      return { operation, result: result as "success" | "error" | "throttled", count };
+    });
+    return { apiCalls, retries: this.retries };
   }
 
   close(): void {

@@ -5,7 +5,7 @@
 import type { Capabilities } from "@gatehouse/model";
 import type { DesiredState } from "@gatehouse/ir";
 import type {
-  FinalizeResult, FinalizeTarget, GatewayResult, Plan, Provider, ProviderResults, RouteResult,
+  FinalizeResult, FinalizeTarget, GatewayResult, Plan, Provider, ProviderResults, ProviderStats, RouteResult,
 } from "@gatehouse/provider-api";
 import {
   GetServiceCommand, GetServiceNetworkCommand, GetServiceNetworkServiceAssociationCommand, GetServiceNetworkVpcAssociationCommand,
@@ -278,6 +278,11 @@ export class LatticeProvider implements Provider {
   }
 
   /** Requests sent so far, by operation (tests and the bench). */
+  /** API attempts by operation and result, and retries, since start (the operator's metrics). */
+  stats(): ProviderStats {
+    return this.clients.stats();
+  }
+
   callCounts(): Record<string, number> {
     return this.clients.callCounts();
   }

@@ -44,6 +44,14 @@ test("throttling, 5xx, lost responses, hangs and resets: retried, same final sta
   t.true(r.routes.every((x) => x.error === undefined), JSON.stringify(r.routes.map((x) => x.error)));
   t.deepEqual(normalized(lattice), clean);
   t.deepEqual((await p.plan(desiredOf(world()))).changes, []);
+  // What the operator's metrics read: every attempt by result, and the retries.
+  const stats = p.stats();
+  const count = (op: string, result: string) => stats.apiCalls.find((c) => c.operation === op && c.result === result)?.count ?? 0;
+  t.is(count("GetServiceNetwork", "throttled"), 2);
+  t.true(count("GetServiceNetwork", "success") >= 1);
+  t.is(stats.apiCalls.filter((c) => c.result === "throttled").reduce((n, c) => n + c.count, 0), 5, "3 mutating + 2 GetServiceNetwork throttles");
+  t.true(count("CreateService", "error") >= 1, "the lost CreateService response counts as an error");
+  t.true(stats.retries >= 9, `retries ${stats.retries}`);
 });
 
 test("an error that is not transient is reported on the route (no secrets), the rest is programmed", async (t) => {
