@@ -35,19 +35,21 @@ const res = await provider.apply(await provider.plan(desired), desired);
 if (!res.gateways[0]?.programmed) throw new Error(`bench: gateway not programmed: ${res.gateways[0]?.message}`);
 const scrape = registry ? setInterval(() => void registry.metrics(), 2000) : undefined;
 
-async function counted(): Promise<number> {
-  const m = registry?.getSingleMetric("gatehouse_proxy_requests_total");
+async function counted(name: string, result?: string): Promise<number> {
+  const m = registry?.getSingleMetric(name);
   if (!m) return 0;
-  return ((await m.get()).values as { value: number }[]).reduce((n, v) => n + v.value, 0);
+  return ((await m.get()).values as { value: number; labels: Record<string, string> }[])
+    .filter((v) => result === undefined || v.labels.result === result).reduce((n, v) => n + v.value, 0);
 }
 
 process.on("message", (m: unknown) => {
   if (m !== "stop") return;
   void (async () => {
     clearInterval(scrape);
-    const requests = await counted();
     await provider.close();
-    process.send?.({ stopped: true, requests }, () => process.exit(0));
+    const requests = await counted("gatehouse_proxy_requests_total");
+    const dropped = await counted("gatehouse_proxy_access_log_lines_total", "dropped");
+    process.send?.({ stopped: true, requests, dropped }, () => process.exit(0));
   })();
 });
 process.send?.({ ready: true });

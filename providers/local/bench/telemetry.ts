@@ -12,7 +12,7 @@ import { wrk, type WrkResult } from "./wrk.js";
 const PROXY = { host: "127.0.20.5", port: 18085 };
 const CHILD = fileURLToPath(new URL("./telemetry-proxy.js", import.meta.url));
 
-interface Run extends WrkResult { logLines: number; counted: number; cpuUsPerReq?: number }
+interface Run extends WrkResult { logLines: number; counted: number; dropped: number; cpuUsPerReq?: number }
 
 async function start(on: boolean, upstream: { host: string; port: number }): Promise<{ child: ChildProcess; lines: () => number }> {
   const child = fork(CHILD, [JSON.stringify({ on, address: PROXY.host, port: PROXY.port, upstream, workers: 1 })], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
@@ -28,9 +28,9 @@ async function start(on: boolean, upstream: { host: string; port: number }): Pro
   return { child, lines: () => lines };
 }
 
-async function stop(child: ChildProcess): Promise<number> {
-  const done = new Promise<number>((resolve) => {
-    child.on("message", (m: { stopped?: boolean; requests?: number }) => { if (m.stopped) resolve(m.requests ?? 0); });
+async function stop(child: ChildProcess): Promise<{ requests: number; dropped: number }> {
+  const done = new Promise<{ requests: number; dropped: number }>((resolve) => {
+    child.on("message", (m: { stopped?: boolean; requests?: number; dropped?: number }) => { if (m.stopped) resolve({ requests: m.requests ?? 0, dropped: m.dropped ?? 0 }); });
   });
   child.send("stop");
   const n = await done;
@@ -49,9 +49,9 @@ async function measure(on: boolean, upstream: { host: string; port: number }, se
   // Let the last lines of the run reach the pipe before counting them.
   await new Promise((resolve) => setTimeout(resolve, 300));
   const logLines = p.lines() - lines0;
-  const counted = await stop(p.child);
-  const run: Run = { ...r, logLines, counted, cpuUsPerReq: ((cpu1 - cpu0) * 1e6) / Math.max(1, r.requests) };
-  console.log(`${`gatehouse http, telemetry ${on ? "on " : "off"}${tag}`.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}  cpu ${run.cpuUsPerReq!.toFixed(1)} µs/req  log lines ${logLines}${on ? `  counted ${counted}` : ""}  load ${loadavg()[0]!.toFixed(2)}`);
+  const { requests: counted, dropped } = await stop(p.child);
+  const run: Run = { ...r, logLines, counted, dropped, cpuUsPerReq: ((cpu1 - cpu0) * 1e6) / Math.max(1, r.requests) };
+  console.log(`${`gatehouse http, telemetry ${on ? "on " : "off"}${tag}`.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}  cpu ${run.cpuUsPerReq!.toFixed(1)} µs/req  log lines ${logLines}${on ? `  counted ${counted}  log lines dropped ${dropped}` : ""}  load ${loadavg()[0]!.toFixed(2)}`);
   return run;
 }
 

@@ -369,8 +369,18 @@ export class FastConn implements WriteOwner {
     this.socket.destroy();
   }
 
+  /** Metrics and access log of an answer the proxy gave before routing (400, 408, 431). */
+  private unrouted(status: number, bytesOut: number): void {
+    const tel = this.front.host.state.tel;
+    if (!stats.enabled && !tel.active) return;
+    const now = performance.now();
+    // Nothing of the head is trusted (it may be the previous request's, or malformed): no method or path.
+    tel.httpDone(undefined, -1, null, "", "", status, now, now, -1, 0, bytesOut, this.clientIp(), "", "HTTP/1.1", null, tel.sampleLog());
+  }
+
   private reject(status: number, text: string): void {
     fastStats.rejected++;
+    this.unrouted(status, text.length);
     this.write(textResponse(status, text, true));
     this.shutdown();
   }
@@ -411,6 +421,7 @@ export class FastConn implements WriteOwner {
         return;
       case P_HEAD:
         if (now - this.since > headersMs) {
+          this.unrouted(408, 16);
           this.write(textResponse(408, "request timeout\n", true));
           this.shutdown();
         }
