@@ -14,7 +14,8 @@
 //
 // Each expose() lists our Services once (label SERVICE_LABEL=true), then per Gateway creates
 // or updates its Service when what we manage differs, and deletes our Services whose Gateway
-// is no longer listed. Only the leader writes; other replicas read and report. Writes are
+// is no longer listed; then lists our EndpointSlices once, writes those of the selector-less
+// Services and deletes the rest. Only the leader writes; other replicas read and report. Writes are
 // GET-compare-PUT with the resourceVersion read (409: read again), never server-side apply.
 // An ownerReference to the Gateway lets the garbage collector remove the Service with it.
 import type { KubeClient, KubeResponse } from "../client.js";
@@ -26,7 +27,7 @@ import {
   SERVICE_LABEL, SERVICE_NAME_LABEL, SLICE_MANAGED_BY_LABEL, SLICE_MANAGER, isLabelValue, serviceName,
 } from "./names.js";
 import { ProxyPods } from "./pods.js";
-import type { ExposedPort, Exposer, ExposureResult, GatewayExposure, ServiceType } from "./types.js";
+import type { Exposer, ExposureResult, GatewayExposure, ServiceType } from "./types.js";
 
 export interface GatewayServicesLogger {
   info(obj: object, msg: string): void;
