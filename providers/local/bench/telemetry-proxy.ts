@@ -46,9 +46,10 @@ process.on("message", (m: unknown) => {
   if (m !== "stop") return;
   void (async () => {
     clearInterval(scrape);
-    await provider.close();
+    // Read before close (a closed provider leaves the registry).
     const requests = await counted("gatehouse_proxy_requests_total");
     const dropped = await counted("gatehouse_proxy_access_log_lines_total", "dropped");
+    await provider.close();
     process.send?.({ stopped: true, requests, dropped }, () => process.exit(0));
   })();
 });
