@@ -12,7 +12,8 @@ import { stringify } from "yaml";
 import { startControlPlane } from "@gatehouse/test-harness";
 import { startFakeCompute, type FakeCompute } from "@gatehouse/fake-gcp";
 import { GCP_CONTROLLER } from "@gatehouse/provider-gcp";
-import { condition, eventually, Kube, parentCondition, startOperator, type Obj, type RunningOperator } from "./e2e-helpers.js";
+import { annotationsOf, condition, eventually, Kube, parentCondition, type RunningOperator, startOperator } from "./e2e-helpers.js";
+import { hasFinalizer } from "../src/kube/finalizers/index.js";
 import { installGatehouseCRDs } from "./local-crd.js";
 
 const PROJECT = "gatehouse-e2e";
@@ -69,8 +70,6 @@ spec:
     backendRefs: [{ name: ${svc}, port: 80 }]
 `;
 
-const annotations = (o: Obj | undefined): Record<string, string> => (o?.metadata["annotations"] ?? {}) as Record<string, string>;
-const hasFinalizer = (o: Obj) => Array.isArray(o.metadata["finalizers"]) && (o.metadata["finalizers"] as string[]).includes("gatehouse.dev/cleanup");
 
 /** The stored URL maps, with what varies per run (namespace, hashed matcher names, spec hashes) replaced. */
 function urlMapsText(ns: string): string {
@@ -108,12 +107,12 @@ spec:
 
   const gw = await env.kube.waitFor("Gateway", ns, "gw",
     (o) => condition(o, "Programmed")?.status === "True" && (o.status?.addresses?.length ?? 0) === 1 && hasFinalizer(o)
-      && annotations(o)["gatehouse.dev/url-maps"] !== undefined,
+      && annotationsOf(o)["gatehouse.dev/url-maps"] !== undefined,
     "Gateway Programmed with an address, annotations and the finalizer");
   t.regex(condition(gw, "Programmed")!.message, /global EXTERNAL_MANAGED load balancer: 1 URL map\(s\), 1 forwarding rule\(s\) on 34\.120\./);
   t.like(gw.status.addresses[0], { type: "IPAddress" });
   t.regex(gw.status.addresses[0].value, /^34\.120\.\d+\.\d+$/);
-  const ann = annotations(gw);
+  const ann = annotationsOf(gw);
   t.is(ann["gatehouse.dev/url-maps"], `global/urlMaps/gh-${ns}-gw-80`);
   t.is(ann["gatehouse.dev/forwarding-rules"], `global/forwardingRules/fr-${ns}-gw-80`);
   t.is(ann["gatehouse.dev/gcp-project"], PROJECT);

@@ -172,6 +172,9 @@ export function controllerFor(file: string): string {
   return `gatehouse.dev/e2e-${file}`;
 }
 
+/** An object's annotations (empty when it has none). */
+export const annotationsOf = (o: Obj | undefined): Record<string, string> => (o?.metadata["annotations"] ?? {}) as Record<string, string>;
+
 /** A GatewayClass + Gateway (HTTP listener on 80 for *.example.com, routes from the same namespace). */
 export function gatewayYaml(className: string, controllerName: string, gateway = "gw"): string {
   return `

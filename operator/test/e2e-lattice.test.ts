@@ -8,7 +8,8 @@ import test from "ava";
 import { startControlPlane } from "@gatehouse/test-harness";
 import { startFakeLattice, ZERO_DELAYS, type FakeLattice } from "@gatehouse/fake-lattice";
 import { LATTICE_CONTROLLER, LatticeProvider } from "@gatehouse/provider-aws-vpc-lattice";
-import { condition, eventually, Kube, parentCondition, startOperator, type Obj, type RunningOperator } from "./e2e-helpers.js";
+import { annotationsOf, condition, eventually, Kube, parentCondition, type RunningOperator, startOperator } from "./e2e-helpers.js";
+import { hasFinalizer } from "../src/kube/finalizers/index.js";
 import { installGatehouseCRDs } from "./local-crd.js";
 
 const VPC = "vpc-0123456789abcdef0";
@@ -60,8 +61,6 @@ spec:
     backendRefs: [{ name: ${svc}, port: 80 }]
 `;
 
-const annotations = (o: Obj | undefined): Record<string, string> => (o?.metadata["annotations"] ?? {}) as Record<string, string>;
-const hasFinalizer = (o: Obj) => Array.isArray(o.metadata["finalizers"]) && (o.metadata["finalizers"] as string[]).includes("gatehouse.dev/cleanup");
 
 // The two tests on env share one fake (exact counts): one after the other.
 test.serial("Gateway + 2 routes → Lattice resources, statuses and annotations; an edit is a minimal diff; a deleted route's resources go", async (t) => {
@@ -85,12 +84,12 @@ spec:
   t.regex(condition(gw, "Programmed")!.message, /VPC Lattice service network gw-lattice.* \(arn:aws:vpc-lattice:/);
   t.true((gw.status.addresses as { type: string; value: string }[]).every((a) => a.type === "Hostname" && a.value.endsWith(".on.aws")));
   for (const r of ["web", "api"]) {
-    const o = await env.kube.waitFor("HTTPRoute", ns, r, (x) => annotations(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), `${r}: DNS annotation and finalizer`);
+    const o = await env.kube.waitFor("HTTPRoute", ns, r, (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), `${r}: DNS annotation and finalizer`);
     t.like(parentCondition(o, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
-    t.regex(annotations(o)[`gatehouse.dev/lattice-dns-${ns}.gw`]!, /^.*\.vpc-lattice-svcs\..*\.on\.aws$/);
-    t.truthy(annotations(o)[`gatehouse.dev/lattice-${ns}.gw`]);
+    t.regex(annotationsOf(o)[`gatehouse.dev/lattice-dns-${ns}.gw`]!, /^.*\.vpc-lattice-svcs\..*\.on\.aws$/);
+    t.truthy(annotationsOf(o)[`gatehouse.dev/lattice-${ns}.gw`]);
   }
-  await env.kube.waitFor("Gateway", ns, "gw", (o) => annotations(o)["gatehouse.dev/lattice"] !== undefined && hasFinalizer(o), "Gateway annotation and finalizer");
+  await env.kube.waitFor("Gateway", ns, "gw", (o) => annotationsOf(o)["gatehouse.dev/lattice"] !== undefined && hasFinalizer(o), "Gateway annotation and finalizer");
   t.like(env.lattice.state.counts(), { serviceNetwork: 1, vpcAssociation: 1, service: 2, serviceAssociation: 2, listener: 2, rule: 2, targetGroup: 2, targets: 2 });
 
   // Edit one route's path: only that route's rules change.
@@ -148,9 +147,9 @@ spec:
   - { name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }
 ` + "---" + backend("db", "10.2.0.1") + "---" + backend("db2", "10.2.0.2") + "---" + tlsRoute("db", "db.example.com", [["db", 1]]), ns);
 
-  const o = await env.kube.waitFor("TLSRoute", ns, "db", (x) => annotations(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "TLSRoute: DNS annotation and finalizer");
+  const o = await env.kube.waitFor("TLSRoute", ns, "db", (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "TLSRoute: DNS annotation and finalizer");
   t.like(parentCondition(o, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
-  t.regex(annotations(o)[`gatehouse.dev/lattice-dns-${ns}.gw`]!, /\.vpc-lattice-svcs\..*\.on\.aws$/);
+  t.regex(annotationsOf(o)[`gatehouse.dev/lattice-dns-${ns}.gw`]!, /\.vpc-lattice-svcs\..*\.on\.aws$/);
   const gw = await env.kube.waitFor("Gateway", ns, "gw", (x) => condition(x, "Programmed")?.status === "True" && (x.status?.addresses?.length ?? 0) === 1, "Gateway Programmed");
   const tlsListener = (gw.status.listeners as { name: string; attachedRoutes: number }[]).find((l) => l.name === "tls");
   t.is(tlsListener?.attachedRoutes, 1);
@@ -227,7 +226,7 @@ spec:
 
   const gw = await kube.waitFor("Gateway", ns, "gw", (o) => condition(o, "Programmed")?.status === "True" && (o.status?.addresses?.length ?? 0) === 1, "Gateway Programmed");
   t.regex(condition(gw, "Programmed")!.message, /VPC Lattice service network gw-lattice-product.* \(arn:aws:vpc-lattice:eu-west-1:/);
-  const r = await kube.waitFor("HTTPRoute", ns, "web", (x) => annotations(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "route: DNS annotation and finalizer");
+  const r = await kube.waitFor("HTTPRoute", ns, "web", (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "route: DNS annotation and finalizer");
   t.like(parentCondition(r, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
   t.like(lattice.state.counts(), { serviceNetwork: 1, vpcAssociation: 1, service: 1, serviceAssociation: 1, listener: 1, rule: 1, targetGroup: 1, targets: 1 });
   // The settings reached the provider: its ownership tag is --cluster-name, and every request was signed.
