@@ -92,7 +92,7 @@ async function measure(label: string, url: string, threads: number, connections:
       cpuText += `; wrk ${pct(r.wrkCpuSeconds)}, upstream ${pct(upAfter - upBefore)}, others ${r.othersCorePct}%`;
     }
   }
-  console.log(`${label.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}${cpuText}  load ${loadavg()[0]!.toFixed(2)}`);
+  console.log(`${label.padEnd(34)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}${r.errors > 0 ? ` (${r.errorKinds})` : ""}${cpuText}  load ${loadavg()[0]!.toFixed(2)}`);
   return r;
 }
 

@@ -9,6 +9,8 @@ export interface WrkResult {
   p99Ms: number;
   /** Socket errors (connect, read, write, timeout) plus non-2xx/3xx responses. */
   errors: number;
+  /** What the errors were, e.g. `timeout 12, non-2xx 3` (empty without errors). */
+  errorKinds: string;
   /** CPU seconds wrk itself used (sampled from /proc every 100 ms; undefined off Linux). */
   wrkCpuSeconds?: number;
 }
@@ -62,8 +64,17 @@ export function parseWrk(out: string): WrkResult {
   const rps = num(/^Requests\/sec:\s+([\d.]+)/m);
   const requests = num(/^\s*(\d+) requests in /m);
   if (rps === undefined || requests === undefined) throw new Error(`cannot parse wrk output:\n${out}`);
-  let errors = num(/Non-2xx or 3xx responses:\s+(\d+)/) ?? 0;
+  const non2xx = num(/Non-2xx or 3xx responses:\s+(\d+)/) ?? 0;
+  let errors = non2xx;
+  const kinds: string[] = [];
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  if (sock) errors += Number(sock[1]) + Number(sock[2]) + Number(sock[3]) + Number(sock[4]);
-  return { requestsPerSec: rps, requests, p50Ms: latency("50"), p99Ms: latency("99"), errors };
+  if (sock) {
+    ["connect", "read", "write", "timeout"].forEach((k, i) => {
+      const n = Number(sock[i + 1]);
+      errors += n;
+      if (n > 0) kinds.push(`${k} ${n}`);
+    });
+  }
+  if (non2xx > 0) kinds.push(`non-2xx ${non2xx}`);
+  return { requestsPerSec: rps, requests, p50Ms: latency("50"), p99Ms: latency("99"), errors, errorKinds: kinds.join(", ") };
 }
