@@ -20,7 +20,13 @@ export interface BenchWorld {
 export function benchObjects(w: BenchWorld): unknown[] {
   const objs: unknown[] = [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "bench", creationTimestamp: T } },
-    { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "local", generation: 1, creationTimestamp: T }, spec: { controllerName: LOCAL_CONTROLLER } },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "local", generation: 1, creationTimestamp: T },
+      spec: { controllerName: LOCAL_CONTROLLER, parametersRef: { group: "gatehouse.dev", kind: "LocalProxyConfig", name: "bench", namespace: "bench" } },
+    },
+    // nginx runs with `access_log off` (and its stream module logs nothing by default): the
+    // local proxy's access log (on by default, stdout) is off too, so both do the same work.
+    { apiVersion: "gatehouse.dev/v1alpha1", kind: "LocalProxyConfig", metadata: meta("bench"), spec: { accessLog: { enabled: false } } },
     {
       apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: meta("gw"),
       spec: { gatewayClassName: "local", addresses: [{ type: "IPAddress", value: w.address }], listeners: [{ name: "l", port: w.port, protocol: w.kind, allowedRoutes: { kinds: [{ kind: w.kind === "HTTP" ? "HTTPRoute" : "TCPRoute" }] } }] },
