@@ -21,7 +21,15 @@ spec:
 apiVersion: gatehouse.dev/v1alpha1
 kind: LatticeConfig
 metadata: { name: cfg, namespace: default, ${T} }
-spec: { vpcIdentifier: vpc-0123456789abcdef0, serviceNetwork: { create: true }, securityGroupIds: [sg-0123456789abcdef0] }`, `
+spec:
+  vpcIdentifier: vpc-0123456789abcdef0
+  securityGroupIds: [sg-0123456789abcdef0]
+  serviceNetwork:
+    create: true
+    authType: AWS_IAM
+    authPolicy:
+      Version: "2012-10-17"
+      Statement: [{ Effect: Allow, Principal: { AWS: ["arn:aws:iam::123456789012:root"] }, Action: "vpc-lattice-svcs:Invoke", Resource: "*" }]`, `
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: gw, namespace: default, generation: 1, ${T} }
@@ -102,7 +110,7 @@ try {
     const g = await p.finalize({ kind: "Gateway", namespace: "default", name: "gw" });
     if (!g.done) throw new Error(g.message);
   });
-  if (!lattice.state.isEmpty()) throw new Error("resources left after delete");
+  if (!lattice.state.isEmpty() || Object.keys(lattice.state.snapshot().authPolicies).length) throw new Error("resources left after delete");
   console.log(JSON.stringify(out));
 } finally {
   await p.close();

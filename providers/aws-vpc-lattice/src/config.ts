@@ -1,6 +1,7 @@
 // LatticeConfig (GatewayClass parametersRef, gatehouse.dev/v1alpha1): untrusted JSON →
 // resolved settings, or the first bad field with its path (the Gateway's Programmed=False
 // message names it). Defaults are documented in ../README.md.
+import { checkAuthPolicy } from "./auth-policy.js";
 
 export interface HealthCheckConfig {
   enabled?: boolean;
@@ -19,7 +20,13 @@ export interface LatticeConfigSpec {
   region?: string;
   vpcIdentifier?: string;
   accountId?: string;
-  serviceNetwork: { name?: string; create: boolean; authType: "NONE" | "AWS_IAM" };
+  serviceNetwork: {
+    name?: string;
+    create: boolean;
+    authType: "NONE" | "AWS_IAM";
+    /** IAM policy document (validated; keys sorted), only with authType AWS_IAM. */
+    authPolicy?: Record<string, unknown>;
+  };
   securityGroupIds: string[];
   tags: Record<string, string>;
   adoptUntagged: boolean;
@@ -136,6 +143,14 @@ export function parseLatticeConfig(raw: unknown): ConfigResult {
     if (name !== undefined) spec.serviceNetwork.name = name;
     spec.serviceNetwork.create = bool(sn.create, "spec.serviceNetwork.create") ?? false;
     spec.serviceNetwork.authType = oneOf(sn.authType, "spec.serviceNetwork.authType", ["NONE", "AWS_IAM"] as const) ?? "NONE";
+    if (sn.authPolicy !== undefined && sn.authPolicy !== null) {
+      const ap = checkAuthPolicy(sn.authPolicy, "spec.serviceNetwork.authPolicy");
+      if (!ap.ok) throw new Bad(ap.field, ap.message.slice(ap.field.length + 2));
+      if (spec.serviceNetwork.authType !== "AWS_IAM") {
+        throw new Bad("spec.serviceNetwork.authPolicy", `needs spec.serviceNetwork.authType: AWS_IAM (with ${spec.serviceNetwork.authType} Lattice does not evaluate an auth policy)`);
+      }
+      spec.serviceNetwork.authPolicy = ap.doc;
+    }
     if (o.securityGroupIds !== undefined && o.securityGroupIds !== null) {
       if (!Array.isArray(o.securityGroupIds)) throw new Bad("spec.securityGroupIds", `must be a list, got ${show(o.securityGroupIds)}`);
       if (o.securityGroupIds.length > 5) throw new Bad("spec.securityGroupIds", `${o.securityGroupIds.length} security groups exceed the 5 a VPC association takes`);

@@ -7,21 +7,25 @@ import { shortHash } from "@gatehouse/ir";
 export interface Known {
   id: string;
   arn?: string;
-  /** Spec fingerprint last programmed; absent = unknown (the next apply updates). */
+  /** Spec fingerprint last programmed (auth policies: of the normalized document); absent = unknown (the next apply updates). */
   h?: string;
   /** Fingerprint of what cannot change in place (services: custom domain). */
   ih?: string;
   /** Rule priority. */
   p?: number;
-  /** Last status seen (CREATE_IN_PROGRESS, ACTIVE, DELETE_IN_PROGRESS…). */
+  /** Last status seen (CREATE_IN_PROGRESS, ACTIVE, DELETE_IN_PROGRESS…; auth policies: Active, Inactive). */
   st?: string;
   /** Target groups: fingerprint of the registered targets. */
   t?: string;
   /** Services: the Lattice DNS name. */
   d?: string;
-  /** Service networks: created by gatehouse (deleted with the Gateway); false = adopted. */
+  /**
+   * Service networks: created by gatehouse (deleted with the Gateway); false = adopted.
+   * Auth policies (`ap/`, id = the service network's): put by gatehouse (deleted at finalize on
+   * an adopted network); false = found already as configured.
+   */
   c?: boolean;
-  /** Owning unit: the service name (svc/snsa/lis/rule/tg) or the Gateway key (sn/snva). */
+  /** Owning unit: the service name (svc/snsa/lis/rule/tg) or the Gateway key (sn/snva/ap). */
   o: string;
   /** Client token salt that produced this resource. */
   s?: number;
@@ -56,7 +60,7 @@ export function encode(entries: [string, Known][]): string {
   return JSON.stringify({ v: 1, r } satisfies Doc);
 }
 
-const KEY = /^(sn|snva|svc|snsa|lis|rule|tg)\//;
+const KEY = /^(sn|snva|ap|svc|snsa|lis|rule|tg)\//;
 
 function validKnown(v: unknown): v is Known {
   if (!v || typeof v !== "object") return false;

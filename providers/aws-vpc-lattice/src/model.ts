@@ -1,5 +1,5 @@
 // Desired state → the Lattice resources gatehouse wants, keyed by stable resource keys:
-//   sn/<gateway key>, snva/<gateway key>                       (per Gateway)
+//   sn/<gateway key>, snva/<gateway key>, ap/<gateway key>     (per Gateway; ap = auth policy)
 //   svc/<service>, snsa/<service>, lis/<service>/<listener>,
 //   rule/<service>/<listener>/<rule>, tg/<target group name>    (per route × parent Gateway)
 // Pure: names come from the IR's routeCentricView; specs carry everything a create sends.
@@ -7,8 +7,9 @@ import {
   fitName, routeCentricView, shortHash, type DesiredState, type IRGateway, type LatticeForward, type LatticeHTTPTargetGroupConfig,
   type LatticeListener, type LatticeService, type LatticeTarget, type LatticeTCPTargetGroupConfig, type LatticeUnsupported,
 } from "@gatehouse/ir";
+import { policyFingerprint } from "./auth-policy.js";
 import { defaultConfig, parseLatticeConfig, type HealthCheckConfig, type LatticeConfigSpec } from "./config.js";
-import { specHash } from "./hash.js";
+import { specHash, stableJson } from "./hash.js";
 import { ownershipTags } from "./tags.js";
 
 export interface ModelContext {
@@ -30,6 +31,8 @@ export interface GatewayModel {
   config: LatticeConfigSpec;
   sn: { key: string; name: string; create: boolean; authType: "NONE" | "AWS_IAM"; tags: Record<string, string>; hash: string };
   snva?: { key: string; vpcIdentifier: string; securityGroupIds: string[]; tags: Record<string, string>; hash: string };
+  /** The service network's auth policy: `key` always (what we know of it), text and hash when the config sets one. */
+  authPolicy: { key: string; text?: string; hash?: string };
   /** Service keys of this Gateway's routes. */
   services: string[];
 }
@@ -137,8 +140,11 @@ function gatewayModel(gw: IRGateway, ctx: ModelContext): GatewayModel {
   const m: GatewayModel = {
     key: gw.key, source: gw.source, owner, region: config.region ?? ctx.region, config,
     sn: { key: `sn/${gw.key}`, ...snSpec, tags, hash: specHash({ authType: snSpec.authType }) },
+    authPolicy: { key: `ap/${gw.key}` },
     services: [],
   };
+  const doc = config.serviceNetwork.authPolicy;
+  if (doc) m.authPolicy = { ...m.authPolicy, text: stableJson(doc), hash: policyFingerprint(doc) };
   if (invalid) m.invalid = invalid;
   if (vpc !== undefined) {
     m.snva = {

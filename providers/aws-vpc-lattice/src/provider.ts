@@ -8,9 +8,10 @@ import type {
   FinalizeResult, FinalizeTarget, GatewayResult, Plan, Provider, ProviderResults, ProviderStats, RouteResult,
 } from "@gatehouse/provider-api";
 import {
-  GetServiceCommand, GetServiceNetworkCommand, GetServiceNetworkServiceAssociationCommand, GetServiceNetworkVpcAssociationCommand,
+  GetAuthPolicyCommand, GetServiceCommand, GetServiceNetworkCommand, GetServiceNetworkServiceAssociationCommand, GetServiceNetworkVpcAssociationCommand,
   GetTargetGroupCommand,
 } from "@aws-sdk/client-vpc-lattice";
+import { storedFingerprint } from "./auth-policy.js";
 import { LATTICE_CONTROLLER, latticeCapabilities } from "./capabilities.js";
 import { isCloudError, LatticeClients } from "./client.js";
 import { ANNOTATION, encode, fromAnnotations, type Known, type KnownMap } from "./known.js";
@@ -148,12 +149,37 @@ export class LatticeProvider implements Provider {
     await this.driftCheck();
   }
 
-  /** A Get per known top-level resource; what is gone is forgotten, so the apply recreates it. */
+  /**
+   * A Get per known top-level resource; what is gone is forgotten, so the apply recreates it.
+   * An auth policy that is gone or was changed outside gatehouse is forgotten too (the apply
+   * reads it once and puts the configured one back).
+   */
   async driftCheck(): Promise<number> {
     let dropped = 0;
     for (const [key, k] of [...this.known.entries()]) {
       const kind = key.slice(0, key.indexOf("/"));
       const region = (k.gw && this.regionOf.get(k.gw)) ?? this.regionOf.get(k.o) ?? this.region;
+      if (kind === "ap") {
+        let held: string | undefined;
+        let state: string | undefined;
+        try {
+          const got = await this.clients.send<{ policy?: string; state?: string }>(region, new GetAuthPolicyCommand({ resourceIdentifier: k.id }));
+          held = storedFingerprint(got.policy);
+          state = got.state;
+        } catch (e) {
+          if (!isCloudError(e) || e.name !== "ResourceNotFoundException") continue;
+        }
+        if (this.known.get(key) !== k) continue;
+        if (held === k.h) {
+          // Still ours; Active/Inactive follows the network's authType, which may have changed.
+          if (state) this.known.set(key, { ...k, st: state });
+          continue;
+        }
+        dropped++;
+        this.known.delete(key);
+        this.log("warn", "lattice: auth policy gone or changed (drift); it will be put again", { key, id: k.id });
+        continue;
+      }
       const cmd = kind === "svc" ? new GetServiceCommand({ serviceIdentifier: k.id })
         : kind === "tg" ? new GetTargetGroupCommand({ targetGroupIdentifier: k.id })
         : kind === "sn" ? new GetServiceNetworkCommand({ serviceNetworkIdentifier: k.id })
@@ -192,11 +218,14 @@ export class LatticeProvider implements Provider {
       const sn = this.known.get(g.sn.key);
       const dns = [...new Set(model.services.filter((s) => s.gatewayKey === g.key).map((s) => this.known.get(s.key)?.d).filter((d): d is string => !!d))].sort();
       const p = g.invalid ? { reason: "Invalid", message: g.invalid } : problems.get(g.key);
+      // A policy on a network whose authType is NONE (an adopted one: gatehouse sets authType only on networks it creates) is not enforced.
+      const inactive = g.authPolicy.text !== undefined && this.known.get(g.authPolicy.key)?.st === "Inactive"
+        ? "; its auth policy is Inactive: the service network's authType is NONE (set it to AWS_IAM)" : "";
       gateways.push({
         key: g.key,
         programmed: !p && !!sn,
         reason: p?.reason ?? (sn ? "Programmed" : "Pending"),
-        message: p?.message ?? (sn ? `VPC Lattice service network ${g.sn.name} (${sn.arn ?? sn.id})` : "service network not created yet"),
+        message: p?.message ?? (sn ? `VPC Lattice service network ${g.sn.name} (${sn.arn ?? sn.id})${inactive}` : "service network not created yet"),
         addresses: dns.map((value) => ({ type: "Hostname", value })),
         listeners: [],
         annotations,

@@ -1,6 +1,6 @@
 // One pass over the desired model against what we know: in dry mode it only lists the
 // changes (plan), in apply mode it makes them, in dependency order:
-//   service networks → VPC associations → target groups, services → (wait for ACTIVE) →
+//   service networks (auth policies) → VPC associations → target groups, services → (wait for ACTIVE) →
 //   targets, service associations, listeners, rules → stale rules/listeners/target groups →
 //   stale services (association, service, target groups) → stale Gateways.
 // Every create carries a client token derived from the resource identity and parameters, so
@@ -8,16 +8,17 @@
 import {
   CreateListenerCommand, CreateRuleCommand, CreateServiceCommand, CreateServiceNetworkCommand,
   CreateServiceNetworkServiceAssociationCommand, CreateServiceNetworkVpcAssociationCommand, CreateTargetGroupCommand,
-  DeleteListenerCommand, DeleteRuleCommand, DeleteServiceCommand, DeleteServiceNetworkCommand,
+  DeleteAuthPolicyCommand, DeleteListenerCommand, DeleteRuleCommand, DeleteServiceCommand, DeleteServiceNetworkCommand,
   DeleteServiceNetworkServiceAssociationCommand, DeleteServiceNetworkVpcAssociationCommand, DeleteTargetGroupCommand,
-  DeregisterTargetsCommand, GetServiceCommand, GetServiceNetworkCommand, GetServiceNetworkServiceAssociationCommand,
+  DeregisterTargetsCommand, GetAuthPolicyCommand, GetServiceCommand, GetServiceNetworkCommand, GetServiceNetworkServiceAssociationCommand,
   GetServiceNetworkVpcAssociationCommand, GetTargetGroupCommand, ListListenersCommand, ListRulesCommand,
   ListServiceNetworksCommand, ListServicesCommand, ListTagsForResourceCommand, ListTargetGroupsCommand, ListTargetsCommand,
-  RegisterTargetsCommand, TagResourceCommand, UpdateListenerCommand, UpdateRuleCommand, UpdateServiceCommand,
+  PutAuthPolicyCommand, RegisterTargetsCommand, TagResourceCommand, UpdateListenerCommand, UpdateRuleCommand, UpdateServiceCommand,
   UpdateServiceNetworkCommand, UpdateServiceNetworkVpcAssociationCommand, UpdateTargetGroupCommand,
   type RuleAction as SdkRuleAction,
 } from "@aws-sdk/client-vpc-lattice";
 import type { PlannedChange } from "@gatehouse/provider-api";
+import { storedFingerprint } from "./auth-policy.js";
 import { cloudMessage, errorName, isCloudError, isTransient, type LatticeClients } from "./client.js";
 import { clientToken, specHash } from "./hash.js";
 import type { Known, KnownMap } from "./known.js";
@@ -193,7 +194,16 @@ export class Reconciler {
   private async gateway(g: GatewayModel): Promise<void> {
     await this.unit(g.key, async () => {
       await this.serviceNetwork(g);
+      // A policy Lattice refuses is the Gateway's error, but does not hold up the VPC association.
+      let policyFailed: unknown;
+      try {
+        await this.authPolicy(g);
+      } catch (e) {
+        if (!(e instanceof Stop) && !isCloudError(e)) throw e;
+        policyFailed = e;
+      }
       await this.vpcAssociation(g);
+      if (policyFailed !== undefined) throw policyFailed;
     });
   }
 
@@ -220,6 +230,7 @@ export class Reconciler {
     this.change("create", "serviceNetwork", g.sn.name, [g.source], `service network ${g.sn.name} (authType ${g.sn.authType})`);
     if (this.dry) return;
     const params = { name: g.sn.name, authType: g.sn.authType, tags: g.sn.tags };
+    let adopted = false;
     const { r, salt } = await this.create(`service network ${g.sn.name}`, `sn|${g.sn.name}`, params, k?.s ?? 0,
       async (clientToken) => {
         const r = await this.call<{ id: string; arn: string }>(g.region, new CreateServiceNetworkCommand({ ...params, clientToken }));
@@ -233,6 +244,7 @@ export class Reconciler {
         }
       },
       async (e) => {
+        adopted = true;
         const found = e.resourceId?.startsWith("sn-") ? { id: e.resourceId, arn: undefined as string | undefined } : await this.findServiceNetwork(g.region, g.sn.name);
         if (!found) return undefined;
         const got = await this.call<{ id: string; arn: string }>(g.region, new GetServiceNetworkCommand({ serviceNetworkIdentifier: found.id }));
@@ -240,6 +252,72 @@ export class Reconciler {
         return got;
       });
     this.set(g.sn.key, { id: r.id!, arn: r.arn!, o: g.key, c: true, h: g.sn.hash, s: salt });
+    if (!adopted) this.snCreatedNow.add(g.sn.key);
+  }
+
+  /** Service networks this apply created (or replayed by client token): their auth policy is put without reading it first. */
+  private readonly snCreatedNow = new Set<string>();
+
+  /**
+   * The service network's auth policy. Set in the config: put unless what Lattice holds is
+   * already the same document (read once when we know nothing of it, compared normalized).
+   * Not set: on a network gatehouse created, a policy it knows of is deleted; on an adopted
+   * network nothing is touched (gatehouse forgets the policy; it stays as it is).
+   */
+  private async authPolicy(g: GatewayModel): Promise<void> {
+    const ap = g.authPolicy;
+    const sn = this.known.get(g.sn.key);
+    const k = this.known.get(ap.key);
+    const created = sn ? sn.c === true : g.sn.create;
+    if (ap.text === undefined || ap.hash === undefined) {
+      if (!k) return;
+      if (created) {
+        this.change("delete", "authPolicy", k.id, [g.source], `auth policy of service network ${g.sn.name} (removed from the LatticeConfig)`);
+        if (!this.dry) {
+          try {
+            await this.call(g.region, new DeleteAuthPolicyCommand({ resourceIdentifier: k.id }));
+          } catch (e) {
+            if (!isNotFound(e)) throw asStop(e, `delete auth policy of service network ${g.sn.name}`);
+          }
+        }
+      }
+      this.known.delete(ap.key);
+      return;
+    }
+    const same = k !== undefined && sn !== undefined && k.id === sn.id;
+    if (same && k.h === ap.hash) return;
+    if (!sn) {
+      // Plan only: the network itself is still to be created (apply stops before this without it).
+      this.change("create", "authPolicy", g.sn.name, [g.source], `auth policy of service network ${g.sn.name}`);
+      return;
+    }
+    let held: string | undefined = same ? k.h : undefined;
+    if (!same && !this.snCreatedNow.has(g.sn.key)) {
+      if (this.dry) {
+        this.change("update", "authPolicy", sn.id, [g.source], `auth policy of service network ${g.sn.name} (put unless Lattice holds the same document)`);
+        return;
+      }
+      // Never seen (a network adopted or created before, a restart that lost it): one look.
+      try {
+        const got = await this.call<{ policy?: string; state?: string }>(g.region, new GetAuthPolicyCommand({ resourceIdentifier: sn.id }));
+        held = storedFingerprint(got.policy);
+        if (held === ap.hash) {
+          this.set(ap.key, { id: sn.id, o: g.key, h: ap.hash, c: created, ...(got.state ? { st: got.state } : {}) });
+          return;
+        }
+      } catch (e) {
+        if (!isNotFound(e)) throw asStop(e, `read auth policy of service network ${g.sn.name}`);
+      }
+    }
+    this.change(held === undefined ? "create" : "update", "authPolicy", sn.id, [g.source], `auth policy of service network ${g.sn.name}`);
+    if (this.dry) return;
+    let r: { state?: string };
+    try {
+      r = await this.call<{ state?: string }>(g.region, new PutAuthPolicyCommand({ resourceIdentifier: sn.id, policy: ap.text }));
+    } catch (e) {
+      throw asStop(e, `put auth policy of service network ${g.sn.name}`);
+    }
+    this.set(ap.key, { id: sn.id, o: g.key, h: ap.hash, c: true, ...(r.state ? { st: r.state } : {}) });
   }
 
   /** Targeted lookup by name (only when the id is unknown). */
@@ -790,6 +868,23 @@ export class Reconciler {
       else this.known.delete(`snva/${gatewayKey}`);
     }
     const sn = this.known.get(`sn/${gatewayKey}`);
+    // The auth policy: a network we created takes it along; on an adopted one it is deleted
+    // only when gatehouse put it (the ap/ entry says so), and forgotten either way.
+    const apKey = `ap/${gatewayKey}`;
+    const ap = this.known.get(apKey);
+    if (ap && !sn?.c) {
+      if (ap.c) {
+        this.change("delete", "authPolicy", ap.id, [source], `auth policy gatehouse put on the adopted service network of Gateway ${gatewayKey}`);
+        if (!this.dry) {
+          try {
+            await this.call(region, new DeleteAuthPolicyCommand({ resourceIdentifier: ap.id }));
+          } catch (e) {
+            if (!isNotFound(e)) throw asStop(e, `delete auth policy of service network ${ap.id}`);
+          }
+        }
+      }
+      this.known.delete(apKey);
+    }
     if (sn) {
       if (sn.c) {
         this.change("delete", "serviceNetwork", sn.id, [source], `service network of Gateway ${gatewayKey}`);
@@ -800,6 +895,7 @@ export class Reconciler {
             if (!isNotFound(e)) throw asStop(e, `delete service network ${sn.id}`);
           }
         }
+        this.known.delete(apKey);
       }
       this.known.delete(`sn/${gatewayKey}`);
     }
@@ -858,7 +954,7 @@ export class Reconciler {
       .filter(([key, k]) => /^(tg|snsa|lis|rule)\//.test(key) && !owners.has(k.o) && !wanted.has(k.o)).map(([, k]) => k.o));
     for (const name of [...orphans].sort()) await this.unit(name, () => this.deleteServiceUnit(this.ctx.defaultRegion, name));
     // Stale Gateways.
-    for (const [key, k] of [...this.known.entries()].filter(([key]) => key.startsWith("sn/") || key.startsWith("snva/")).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    for (const [key, k] of [...this.known.entries()].filter(([key]) => /^(sn|snva|ap)\//.test(key)).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (gwByKey.has(k.o) || !this.known.has(key)) continue;
       const servicesLeft = [...this.known.values()].some((x) => x.gw === k.o);
       if (servicesLeft) continue;

@@ -2,12 +2,13 @@
 // one; or with the k-th call's response lost); a new provider instance with fresh memory and
 // only the annotations of the last results it reported converges. The final cloud state must
 // equal a clean run's (normalized: ids, ARNs, timestamps aside), nothing leaked, nothing
-// duplicated; then finalizing everything leaves the fake without any of our resources.
+// duplicated; then finalizing everything leaves the fake without any of our resources. The
+// Gateway's service network carries an auth policy (edited in the change scenario).
 import test, { type ExecutionContext } from "ava";
 import type { DesiredState } from "@gatehouse/ir";
 import type { FakeLattice } from "@gatehouse/fake-lattice";
 import {
-  annotationsOf, converge, defaultConfigYaml, desiredOf, docs, fake, gateway, gatewayClass, httpRoute, normalized, provider,
+  annotationsOf, authConfigYaml, authPolicy, converge, desiredOf, docs, fake, gateway, gatewayClass, httpRoute, normalized, provider,
   service, simpleRule, tlsRoute, weightedRule, withPassthrough,
 } from "./fixtures.js";
 import { TAG } from "../src/tags.js";
@@ -15,7 +16,7 @@ import type { LatticeProvider } from "../src/provider.js";
 
 class Crash extends Error {}
 
-const base = (c = ["10.0.2.1", "10.0.2.2", "10.0.2.3"]) => [gatewayClass(), defaultConfigYaml(), gateway("gw", withPassthrough()),
+const base = (c = ["10.0.2.1", "10.0.2.2", "10.0.2.3"], policy = 0) => [gatewayClass(), authConfigYaml(authPolicy("123456789012", policy)), gateway("gw", withPassthrough()),
   service("a", ["10.0.0.1", "10.0.0.2"]), service("b", ["10.0.1.1"]), service("c", c)];
 
 // c's endpoints are a parameter: they change between the crash and the restart in half the runs.
@@ -27,8 +28,8 @@ const A = (c?: string[]) => docs(...base(c),
 );
 
 // r1 gains a more specific rule (every priority moves), r2 goes, r4 comes, c's endpoints change,
-// the TLSRoute splits its traffic.
-const B = (c = ["10.0.2.1", "10.0.2.4"]) => docs(...base(c),
+// the TLSRoute splits its traffic, the auth policy changes.
+const B = (c = ["10.0.2.1", "10.0.2.4"]) => docs(...base(c, 1),
   httpRoute("r1", "gw", `${simpleRule("/", "a")}\n${simpleRule("/x", "b")}\n${simpleRule("/x/y/z", "c")}`, ["r1.example.com"]),
   httpRoute("r3", "gw", weightedRule("/", [["c", 3], ["a", 1]])),
   httpRoute("r4", "gw", simpleRule("/", "a")),
@@ -121,6 +122,7 @@ async function crashRun(t: ExecutionContext, from: string | undefined, to: strin
     const g = await p2.finalize({ kind: "Gateway", namespace: "default", name: "gw" });
     t.true(g.done, `${label}: finalize gw: ${g.message}`);
     t.true(lattice.state.isEmpty({ key: TAG.cluster }), `${label}: no resource of ours left`);
+    t.deepEqual(lattice.state.snapshot().authPolicies, {}, `${label}: no auth policy left`);
     await p2.close();
   } finally {
     await lattice.close();
@@ -138,6 +140,7 @@ for (const [name, from, to, moved] of scenarios) {
     const clean = await cleanRun(from, to);
     const cleanMoved = await cleanRun(from, moved);
     t.true(clean.mutating > 10, `scenario has ${clean.mutating} mutating calls`);
+    t.deepEqual((clean.snapshot as { authPolicies: unknown }).authPolicies, { "gw-default": authPolicy("123456789012", name === "create" ? 0 : 1) });
     t.log(`${clean.mutating} mutating calls; ${2 * clean.mutating + 1} crash runs`);
     for (let k = 0; k <= clean.mutating; k++) {
       // Endpoints move between the crash and the restart: a target group made before the crash

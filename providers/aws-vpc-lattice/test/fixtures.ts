@@ -81,6 +81,22 @@ spec: ${spec}
 `;
 }
 
+/** An IAM auth policy document: callers in the given account may invoke (`n` varies the document). */
+export const authPolicy = (account = "123456789012", n = 0) => ({
+  Version: "2012-10-17",
+  Statement: [{
+    Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${account}:root`] }, Action: "vpc-lattice-svcs:Invoke", Resource: "*",
+    ...(n ? { Condition: { NumericLessThanEquals: { "vpc-lattice-svcs:Port": 8000 + n } } } : {}),
+  }],
+});
+
+/** The default config with authType AWS_IAM and `policy` (an object; undefined = none). */
+export const authConfigYaml = (policy: unknown, authType = "AWS_IAM", serviceNetwork: Record<string, unknown> = { create: true }) =>
+  latticeConfig(JSON.stringify({
+    vpcIdentifier: VPC, serviceNetwork: { ...serviceNetwork, authType, ...(policy !== undefined ? { authPolicy: policy } : {}) },
+    securityGroupIds: ["sg-0123456789abcdef0"], tags: { team: "web" },
+  }));
+
 export const defaultConfigYaml = () => latticeConfig(`{ vpcIdentifier: ${VPC}, serviceNetwork: { create: true }, securityGroupIds: [sg-0123456789abcdef0], tags: { team: web } }`);
 
 export function gateway(name: string, listeners = `[{ name: http, port: 80, protocol: HTTP }]`, className = "lattice"): string {
@@ -200,10 +216,17 @@ export function normalized(lattice: FakeLattice): unknown {
   const targets: Record<string, unknown> = {};
   for (const [tg, list] of Object.entries(snap.targets)) targets[names.get(tg) ?? tg] = scrub(list);
   const sortBy = (l: unknown[]) => l.map(scrub).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  // Auth policies by the name of their network or service, as parsed JSON (the text's key order is not state).
+  const authPolicies: Record<string, unknown> = {};
+  for (const [id, text] of Object.entries(snap.authPolicies).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    let doc: unknown = text;
+    try { doc = JSON.parse(text); } catch { /* kept as text */ }
+    authPolicies[names.get(id) ?? id] = doc;
+  }
   return {
     serviceNetworks: sortBy(snap.serviceNetworks), services: sortBy(snap.services), vpcAssociations: sortBy(snap.vpcAssociations),
     serviceAssociations: sortBy(snap.serviceAssociations), listeners: sortBy(snap.listeners), rules: sortBy(snap.rules),
-    targetGroups: sortBy(snap.targetGroups), targets, tags: sortBy(Object.values(snap.tags)),
+    targetGroups: sortBy(snap.targetGroups), targets, tags: sortBy(Object.values(snap.tags)), authPolicies,
   };
 }
 
