@@ -84,8 +84,8 @@ spec:
   t.regex(condition(gw, "Programmed")!.message, /VPC Lattice service network gw-lattice.* \(arn:aws:vpc-lattice:/);
   t.true((gw.status.addresses as { type: string; value: string }[]).every((a) => a.type === "Hostname" && a.value.endsWith(".on.aws")));
   for (const r of ["web", "api"]) {
-    const o = await env.kube.waitFor("HTTPRoute", ns, r, (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), `${r}: DNS annotation and finalizer`);
-    t.like(parentCondition(o, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
+    const o = await env.kube.waitFor("HTTPRoute", ns, r, (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x)
+      && parentCondition(x, LATTICE_CONTROLLER, "Accepted")?.status === "True", `${r}: DNS annotation, finalizer and Accepted`);
     t.regex(annotationsOf(o)[`gatehouse.dev/lattice-dns-${ns}.gw`]!, /^.*\.vpc-lattice-svcs\..*\.on\.aws$/);
     t.truthy(annotationsOf(o)[`gatehouse.dev/lattice-${ns}.gw`]);
   }
@@ -147,8 +147,9 @@ spec:
   - { name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }
 ` + "---" + backend("db", "10.2.0.1") + "---" + backend("db2", "10.2.0.2") + "---" + tlsRoute("db", "db.example.com", [["db", 1]]), ns);
 
-  const o = await env.kube.waitFor("TLSRoute", ns, "db", (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "TLSRoute: DNS annotation and finalizer");
-  t.like(parentCondition(o, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
+  // Annotations, finalizer and status are separate writes: wait for all three.
+  const o = await env.kube.waitFor("TLSRoute", ns, "db", (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x)
+    && parentCondition(x, LATTICE_CONTROLLER, "Accepted")?.status === "True", "TLSRoute: DNS annotation, finalizer and Accepted");
   t.regex(annotationsOf(o)[`gatehouse.dev/lattice-dns-${ns}.gw`]!, /\.vpc-lattice-svcs\..*\.on\.aws$/);
   const gw = await env.kube.waitFor("Gateway", ns, "gw", (x) => condition(x, "Programmed")?.status === "True" && (x.status?.addresses?.length ?? 0) === 1, "Gateway Programmed");
   const tlsListener = (gw.status.listeners as { name: string; attachedRoutes: number }[]).find((l) => l.name === "tls");
@@ -226,8 +227,8 @@ spec:
 
   const gw = await kube.waitFor("Gateway", ns, "gw", (o) => condition(o, "Programmed")?.status === "True" && (o.status?.addresses?.length ?? 0) === 1, "Gateway Programmed");
   t.regex(condition(gw, "Programmed")!.message, /VPC Lattice service network gw-lattice-product.* \(arn:aws:vpc-lattice:eu-west-1:/);
-  const r = await kube.waitFor("HTTPRoute", ns, "web", (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x), "route: DNS annotation and finalizer");
-  t.like(parentCondition(r, LATTICE_CONTROLLER, "Accepted"), { status: "True" });
+  await kube.waitFor("HTTPRoute", ns, "web", (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x)
+    && parentCondition(x, LATTICE_CONTROLLER, "Accepted")?.status === "True", "route: DNS annotation, finalizer and Accepted");
   t.like(lattice.state.counts(), { serviceNetwork: 1, vpcAssociation: 1, service: 1, serviceAssociation: 1, listener: 1, rule: 1, targetGroup: 1, targets: 1 });
   // The settings reached the provider: its ownership tag is --cluster-name, and every request was signed.
   t.true(lattice.state.resources().every((x) => x.tags["gatehouse.dev/cluster"] === "product"));
