@@ -4,7 +4,9 @@
 // Prints the figures and a final JSON line. Needs nginx-light, libnginx-mod-stream and wrk
 // (Debian packages). Run: `cd providers/local && pnpm bench` (env BENCH_SECONDS, default 10;
 // BENCH_ROUNDS, default 1; BENCH_ONLY=tcp,http1,httpN,churn,telemetry runs only those parts;
-// telemetry: bench/telemetry.ts, metrics + access logs on vs off).
+// telemetry: bench/telemetry.ts, metrics + access logs on vs off; BENCH_MAX_OTHERS=<% of a
+// core>: rounds during which other processes were that busy are measured again). Each run
+// prints the proxy's CPU per request and what wrk, the upstream and other processes took.
 import { availableParallelism, loadavg } from "node:os";
 import { LocalProvider } from "../src/provider.js";
 import { requireTools, startHttpProxy, startStreamProxy, startUpstream, type Nginx } from "./nginx.js";
@@ -16,10 +18,13 @@ import { telemetryBench } from "./telemetry.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
- * HTTP pairs are measured this many times, alternating nginx and gatehouse; each side's median
- * run (by req/s) is reported. More than 1 steadies the ratios on a shared, noisy machine.
+ * Each pair (nginx, gatehouse) is measured this many times, alternating which goes first; each
+ * side's median run (by req/s) and the median of the rounds' ratios are reported. More than 1
+ * steadies the ratios on a shared, noisy machine.
  */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+/** If set: rounds during which other processes took more than this % of a core are run again (see pairRounds). */
+const MAX_OTHERS = process.env.BENCH_MAX_OTHERS !== undefined ? Number(process.env.BENCH_MAX_OTHERS) : undefined;
 const N = availableParallelism();
 const PARTS = ["http1", "httpN", "tcp", "churn", "telemetry"] as const;
 type Part = (typeof PARTS)[number];
@@ -101,78 +106,99 @@ function median<T extends WrkResult>(runs: T[]): T {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
-async function httpPair(workers: number): Promise<{ nginx: Measured; gatehouse: Measured }> {
-  const threads = Math.min(workers, 2);
-  const conns = 50 * workers;
-  const nginxRuns: Measured[] = [];
-  const ourRuns: Measured[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const tag = ROUNDS > 1 ? ` #${round}` : "";
-    const ng: Nginx = await startHttpProxy(workers, NGINX, UP[0]!);
-    nginxRuns.push(await measure(`nginx http, ${workers} worker(s)${tag}`, `http://${NGINX.host}:${NGINX.port}/`, threads, conns, () => ng.cpuSeconds()));
-    await ng.stop();
-    const gh = await gatehouse(workers, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "HTTP", upstreams: [UP[0]!] });
-    ourRuns.push(await measure(`gatehouse http, ${workers} worker(s)${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, threads, conns, ownCpu));
-    await gh.close();
-  }
-  const nginx = median(nginxRuns);
-  const ours = median(ourRuns);
-  if (ROUNDS > 1) {
-    console.log(`${`  median of ${ROUNDS}: nginx`.padEnd(34)} ${nginx.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${nginx.p99Ms.toFixed(2)} ms; gatehouse ${ours.requestsPerSec.toFixed(0)} req/s  p99 ${ours.p99Ms.toFixed(2)} ms`);
-  }
-  return { nginx, gatehouse: ours };
+/** nginx and gatehouse figures of one pair of runs, their medians over the rounds kept. */
+interface Pair {
+  nginx: Measured;
+  gatehouse: Measured;
+  /** Median of the rounds' gatehouse/nginx req/s ratios. */
+  pairedRatio: number;
+  /** Median of the rounds' gatehouse/nginx CPU-per-request ratios (when measured). */
+  cpuRatio?: number;
+  /** Rounds measured again because other processes were busy (BENCH_MAX_OTHERS). */
+  discarded: number;
 }
 
 /**
- * TCP passthrough: wrk's HTTP/1.1 keep-alive requests relayed as raw bytes (50 connections, one
- * worker each). Rounds alternate which side goes first, so a neighbour's load drifting over
- * the run falls on both; each round's ratio is printed and their median reported.
+ * Runs nginx and gatehouse ROUNDS times each, alternating which goes first (a neighbour's load
+ * drifting over the run falls on both). With BENCH_MAX_OTHERS set, a round in which other
+ * processes took more than that % of a core during either run is printed, not counted, and
+ * measured again (at most 3·ROUNDS attempts; then the busy rounds count too, said so).
  */
-async function tcpPair(): Promise<{ nginx: Measured; gatehouse: Measured; pairedRatio: number; cpuRatio?: number }> {
-  const nginxRuns: Measured[] = [];
-  const ourRuns: Measured[] = [];
-  const ratios: number[] = [];
-  const cpuRatios: number[] = [];
-  const runNginx = async (tag: string): Promise<Measured> => {
-    const ng = await startStreamProxy(1, NGINX, UP[0]!);
-    try {
-      return await measure(`nginx stream (tcp), 1 worker${tag}`, `http://${NGINX.host}:${NGINX.port}/`, 1, 50, () => ng.cpuSeconds());
-    } finally {
-      await ng.stop();
-    }
-  };
-  const runOurs = async (tag: string): Promise<Measured> => {
-    const gh = await gatehouse(1, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "TCP", upstreams: [UP[0]!] });
-    try {
-      return await measure(`gatehouse tcproute, 1 worker${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, 1, 50, ownCpu);
-    } finally {
-      await gh.close();
-    }
-  };
-  for (let round = 1; round <= ROUNDS; round++) {
-    const tag = ROUNDS > 1 ? ` #${round}` : "";
+async function pairRounds(name: string, runNginx: (tag: string) => Promise<Measured>, runOurs: (tag: string) => Promise<Measured>): Promise<Pair> {
+  const kept: { ng: Measured; ours: Measured }[] = [];
+  const busy: { ng: Measured; ours: Measured }[] = [];
+  const maxAttempts = MAX_OTHERS === undefined ? ROUNDS : 3 * ROUNDS;
+  for (let attempt = 1; attempt <= maxAttempts && kept.length < ROUNDS; attempt++) {
+    const tag = ROUNDS > 1 || MAX_OTHERS !== undefined ? ` #${attempt}` : "";
     let ng: Measured;
     let ours: Measured;
-    if (round % 2 === 1) {
+    if (attempt % 2 === 1) {
       ng = await runNginx(tag);
       ours = await runOurs(tag);
     } else {
       ours = await runOurs(tag);
       ng = await runNginx(tag);
     }
-    nginxRuns.push(ng);
-    ourRuns.push(ours);
-    ratios.push(ours.requestsPerSec / ng.requestsPerSec);
-    if (ours.cpuUsPerReq !== undefined && ng.cpuUsPerReq !== undefined) cpuRatios.push(ours.cpuUsPerReq / ng.cpuUsPerReq);
-    if (ROUNDS > 1) console.log(`  round ${round}: ${ratios[ratios.length - 1]!.toFixed(2)}× nginx req/s`);
+    const others = Math.max(ng.othersCorePct ?? 0, ours.othersCorePct ?? 0);
+    const quiet = MAX_OTHERS === undefined || others <= MAX_OTHERS;
+    (quiet ? kept : busy).push({ ng, ours });
+    if (ROUNDS > 1 || !quiet) {
+      console.log(`  ${name} round ${attempt}: ${(ours.requestsPerSec / ng.requestsPerSec).toFixed(2)}× nginx req/s${quiet ? "" : ` — not counted: others took ${others}% of a core (BENCH_MAX_OTHERS ${MAX_OTHERS})`}`);
+    }
   }
-  const nginx = median(nginxRuns);
-  const ours = median(ourRuns);
-  const pairedRatio = medianOf(ratios);
-  if (ROUNDS > 1) {
-    console.log(`${`  median of ${ROUNDS}: nginx`.padEnd(34)} ${nginx.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${nginx.p99Ms.toFixed(2)} ms; gatehouse ${ours.requestsPerSec.toFixed(0)} req/s  p99 ${ours.p99Ms.toFixed(2)} ms; median round ratio ${pairedRatio.toFixed(2)}×`);
+  if (kept.length < ROUNDS) {
+    console.log(`  ${name}: only ${kept.length} quiet round(s) of ${ROUNDS}; busy ones count too`);
+    kept.push(...busy.splice(0, ROUNDS - kept.length));
   }
-  return { nginx, gatehouse: ours, pairedRatio, ...(cpuRatios.length === ROUNDS ? { cpuRatio: medianOf(cpuRatios) } : {}) };
+  const discarded = busy.length;
+  const nginx = median(kept.map((k) => k.ng));
+  const ours = median(kept.map((k) => k.ours));
+  const pairedRatio = medianOf(kept.map((k) => k.ours.requestsPerSec / k.ng.requestsPerSec));
+  const cpu = kept.filter((k) => k.ours.cpuUsPerReq !== undefined && k.ng.cpuUsPerReq !== undefined).map((k) => k.ours.cpuUsPerReq! / k.ng.cpuUsPerReq!);
+  if (kept.length > 1) {
+    console.log(`${`  median of ${kept.length}: nginx`.padEnd(34)} ${nginx.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${nginx.p99Ms.toFixed(2)} ms; gatehouse ${ours.requestsPerSec.toFixed(0)} req/s  p99 ${ours.p99Ms.toFixed(2)} ms; median round ratio ${pairedRatio.toFixed(2)}×`);
+  }
+  return { nginx, gatehouse: ours, pairedRatio, ...(cpu.length === kept.length ? { cpuRatio: medianOf(cpu) } : {}), discarded };
+}
+
+/** HTTP: one HTTPRoute vs nginx proxy_pass with upstream keepalive, `workers` workers each, 50 connections per worker. */
+function httpPair(workers: number): Promise<Pair> {
+  const threads = Math.min(workers, 2);
+  const conns = 50 * workers;
+  return pairRounds(`http ${workers}w`, async (tag) => {
+    const ng: Nginx = await startHttpProxy(workers, NGINX, UP[0]!);
+    try {
+      return await measure(`nginx http, ${workers} worker(s)${tag}`, `http://${NGINX.host}:${NGINX.port}/`, threads, conns, () => ng.cpuSeconds());
+    } finally {
+      await ng.stop();
+    }
+  }, async (tag) => {
+    const gh = await gatehouse(workers, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "HTTP", upstreams: [UP[0]!] });
+    try {
+      return await measure(`gatehouse http, ${workers} worker(s)${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, threads, conns, ownCpu);
+    } finally {
+      await gh.close();
+    }
+  });
+}
+
+/** TCP passthrough: wrk's HTTP/1.1 keep-alive requests relayed as raw bytes (50 connections, one worker each). */
+function tcpPair(): Promise<Pair> {
+  return pairRounds("tcp", async (tag) => {
+    const ng = await startStreamProxy(1, NGINX, UP[0]!);
+    try {
+      return await measure(`nginx stream (tcp), 1 worker${tag}`, `http://${NGINX.host}:${NGINX.port}/`, 1, 50, () => ng.cpuSeconds());
+    } finally {
+      await ng.stop();
+    }
+  }, async (tag) => {
+    const gh = await gatehouse(1, { address: GATEHOUSE.host, port: GATEHOUSE.port, kind: "TCP", upstreams: [UP[0]!] });
+    try {
+      return await measure(`gatehouse tcproute, 1 worker${tag}`, `http://${GATEHOUSE.host}:${GATEHOUSE.port}/`, 1, 50, ownCpu);
+    } finally {
+      await gh.close();
+    }
+  });
 }
 
 function medianOf(xs: number[]): number {
@@ -218,11 +244,14 @@ async function main(): Promise<void> {
     const ch = runs("churn") ? await churn() : undefined;
     const tel = runs("telemetry") ? await telemetryBench(UP[0]!, SECONDS, ROUNDS) : undefined;
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+    const discarded = (one?.discarded ?? 0) + (many?.discarded ?? 0) + (tcp?.discarded ?? 0);
     const summary = {
       cpus: N,
       loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+      ...(MAX_OTHERS !== undefined ? { max_others_core_pct: MAX_OTHERS, busy_rounds_discarded: discarded } : {}),
       ...(one ? {
         http1_rps_ratio: ratio(one.gatehouse.requestsPerSec, one.nginx.requestsPerSec),
+        http1_rps_ratio_median_of_rounds: Math.round(one.pairedRatio * 100) / 100,
         http1_p99_ratio: ratio(one.gatehouse.p99Ms, one.nginx.p99Ms),
         gatehouse_http1_rps: Math.round(one.gatehouse.requestsPerSec),
         nginx_http1_rps: Math.round(one.nginx.requestsPerSec),
@@ -233,6 +262,7 @@ async function main(): Promise<void> {
       } : {}),
       ...(many ? {
         httpN_rps_ratio: ratio(many.gatehouse.requestsPerSec, many.nginx.requestsPerSec),
+        httpN_rps_ratio_median_of_rounds: Math.round(many.pairedRatio * 100) / 100,
         httpN_p99_ratio: ratio(many.gatehouse.p99Ms, many.nginx.p99Ms),
       } : {}),
       ...(one && many ? {
