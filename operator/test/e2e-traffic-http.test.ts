@@ -114,12 +114,19 @@ test("endpoints: requests spread over a Service's endpoints; a refusing endpoint
   parentRefs: [{ name: gw }]
   rules: [{ backendRefs: [{ name: pool, port: 80 }] }]
 `);
-  const { addr } = await setupNamespace(env, "t-endpoints", yaml, ["web"]);
+  const { ns, addr } = await setupNamespace(env, "t-endpoints", yaml, ["web"]);
   await until(() => send(addr, 80, { path: "/warm" }), (r) => r.status === 200, "served");
   const names: (string | number)[] = [];
   for (let i = 0; i < 30; i++) names.push(who(await send(addr, 80, { path: "/lb" })));
   t.deepEqual(names.filter((n) => n !== "ep-1" && n !== "ep-2"), [], "every request answered by a live endpoint");
   t.true(names.includes("ep-1") && names.includes("ep-2"), names.join(" "));
+  // The operator's /metrics (its registry) carries the proxy's counts for this route.
+  const route = { gateway: `${ns}/gw`, route: `${ns}/web`, method: "GET", code: "2xx" };
+  t.true(await env.run.metrics.value("gatehouse_proxy_requests_total", route) >= 30, "requests counted on /metrics");
+  t.true(await env.run.metrics.value("gatehouse_proxy_upstream_connect_errors_total", { gateway: `${ns}/gw` }) >= 1, "the refusing endpoint");
+  const text = await env.run.metrics.registry.metrics();
+  const timed = [...text.matchAll(new RegExp(`^gatehouse_proxy_request_duration_seconds_count\\{[^}]*route="${ns}/web"[^}]*code="2xx"[^}]*\\} (\\d+)$`, "gm"))];
+  t.true(timed.reduce((n, m) => n + Number(m[1]), 0) >= 30, "and timed, in the exposition text");
 });
 
 test("header filters: RequestHeaderModifier, ResponseHeaderModifier, backendRefs[].filters; X-Forwarded-For/-Proto/-Host", async (t) => {
