@@ -1,6 +1,6 @@
 // Access log lines, written without blocking the request path: each thread appends finished
 // lines to an in-memory batch per destination and writes the batch asynchronously (fs.write
-// on the file descriptor, one write in flight). A full batch (MAX_BUFFERED bytes waiting)
+// on the file descriptor, a few writes in flight). A full batch (MAX_BUFFERED bytes waiting)
 // drops new lines and counts them. Lines to stdout/stderr are written in pieces of at most
 // PIPE_BUF bytes ending at a line end, so they never interleave with other writers' lines.
 import { close, open, write } from "node:fs";
@@ -11,6 +11,8 @@ export const MAX_BUFFERED = 4 * 1024 * 1024;
 /** Atomic write size of a pipe (Linux PIPE_BUF). */
 const PIPE_BUF = 4096;
 const RETRY_MS = 10;
+/** Writes of one sink in the thread pool at once. */
+const MAX_IN_FLIGHT = 4;
 
 /** Lines are written straight into chunks of this size (no join, one copy). */
 const CHUNK = 64 * 1024;
@@ -81,7 +83,7 @@ export class LogSink {
     this.lines = 0;
     this.size = 0;
     this.writing = true;
-    this.writeFrom(bufs, 0, 0, lines);
+    this.writeFrom(bufs, lines);
   }
 
   private openFile(): void {
@@ -106,32 +108,56 @@ export class LogSink {
     });
   }
 
-  /** Writes bufs[i][pos..] and what follows, one write at a time. */
-  private writeFrom(bufs: Buffer[], i: number, pos: number, lines: number): void {
-    const buf = bufs[i];
-    if (buf === undefined) {
-      stats.accessLogWritten += lines;
-      this.writing = false;
-      return this.flush();
-    }
-    let end = buf.length;
-    if (this.fd! <= 2 && end - pos > PIPE_BUF) {
-      const nl = buf.lastIndexOf(10, pos + PIPE_BUF - 1);
-      end = nl >= pos ? nl + 1 : buf.indexOf(10, pos) + 1 || buf.length;
-    }
-    write(this.fd!, buf, pos, end - pos, null, (err, n) => {
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        // A non-blocking pipe that is full: try again shortly, keeping the lines.
-        if (code === "EAGAIN") return void setTimeout(() => this.writeFrom(bufs, i, pos, lines), RETRY_MS);
-        stats.accessLogDropped += lines;
-        this.writing = false;
-        return this.flush();
+  /**
+   * Writes the batch as pieces (to a pipe: ≤ PIPE_BUF bytes ending at a line end, so each is
+   * atomic), up to MAX_IN_FLIGHT at once: fs.write goes through the thread pool, and one write
+   * at a time caps a busy worker's log at a few MB/s. Pieces may land out of order; lines stay whole.
+   */
+  private writeFrom(bufs: Buffer[], lines: number): void {
+    const pieces: Buffer[] = [];
+    for (const buf of bufs) {
+      let pos = 0;
+      while (pos < buf.length) {
+        let end = buf.length;
+        if (this.fd! <= 2 && end - pos > PIPE_BUF) {
+          const nl = buf.lastIndexOf(10, pos + PIPE_BUF - 1);
+          end = nl >= pos ? nl + 1 : buf.indexOf(10, pos) + 1 || buf.length;
+        }
+        pieces.push(buf.subarray(pos, end));
+        pos = end;
       }
-      const next = pos + n;
-      if (next < buf.length) this.writeFrom(bufs, i, next, lines);
-      else this.writeFrom(bufs, i + 1, 0, lines);
-    });
+    }
+    let active = 0;
+    let failed = false;
+    const done = () => {
+      if (active > 0 || pieces.length > 0) return;
+      if (failed) stats.accessLogDropped += lines; else stats.accessLogWritten += lines;
+      this.writing = false;
+      this.flush();
+    };
+    const next = (): void => {
+      while (active < MAX_IN_FLIGHT && pieces.length > 0) {
+        const piece = pieces.shift()!;
+        active++;
+        write(this.fd!, piece, 0, piece.length, null, (err, n) => {
+          active--;
+          if (err) {
+            // A non-blocking pipe that is full: try again shortly, keeping the lines.
+            if ((err as NodeJS.ErrnoException).code === "EAGAIN") {
+              pieces.unshift(piece);
+              return void setTimeout(next, RETRY_MS);
+            }
+            failed = true;
+            pieces.length = 0;
+          } else if (n < piece.length) {
+            pieces.unshift(piece.subarray(n));
+          }
+          next();
+          done();
+        });
+      }
+    };
+    next();
   }
 
   private settle(): void {
