@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { startFakeLattice } from "@gatehouse/fake-lattice";
+import { startFakeCompute } from "@gatehouse/fake-gcp";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const main = join(root, "operator/dist/src/main.js");
@@ -100,6 +101,20 @@ test("aws-vpc-lattice: plan lists the Lattice resources to create, traced to the
   t.true(doc.changes.some((c) => c.op === "create"));
   t.true(doc.changes.some((c) => c.sources.some((s) => s.startsWith("httproute/apps/orders"))));
   t.deepEqual(Object.values(fake.state.counts()).filter((n) => n > 0), [], "nothing created");
+});
+
+test("gcp: plan of the provider's example classes lists Compute resources per Gateway and makes no mutating call", async (t) => {
+  const fake = await startFakeCompute({ project: "my-project", host: "127.0.3.42" });
+  t.teardown(() => fake.close());
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    main, "plan", "-f", join(root, "providers/gcp/examples"), "--controller-name", "gatehouse.dev/gcp", "--gcp-endpoint", fake.url, "-o", "json",
+  ], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  const doc = JSON.parse(stdout) as PlanDoc;
+  t.deepEqual(doc.gateways, ["default/internal", "default/web"]);
+  const kinds = new Set(doc.changes.map((c) => c.resource));
+  for (const k of ["gcp:urlMaps", "gcp:targetHttpProxies", "gcp:backendServices"]) t.true(kinds.has(k), `a ${k} change in ${[...kinds].join(", ")}`);
+  t.true(doc.changes.some((c) => c.id.includes("/regions/us-central1/")), "the regional internal class plans regional resources");
+  t.deepEqual(fake.calls.byMethod({ mutating: true }), {});
 });
 
 test("bad cloud flags are one-line usage errors (exit 2) naming the flag", (t) => {
