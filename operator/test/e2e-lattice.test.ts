@@ -35,6 +35,23 @@ test.after.always(async () => {
   await env.lattice?.close();
 });
 
+/** The file's GatewayClass (optionally with a LatticeConfig parametersRef) and Gateway `gw` with these listeners. */
+const classAndGateway = (ns: string, listeners: string, parametersRef = "") => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: lattice-${ns} }
+spec:
+  controllerName: ${LATTICE_CONTROLLER}
+${parametersRef ? `  parametersRef: ${parametersRef}\n` : ""}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gw }
+spec:
+  gatewayClassName: lattice-${ns}
+  listeners:
+${listeners}
+`;
+
 const backend = (name: string, ip: string) => `
 apiVersion: v1
 kind: Service
@@ -65,19 +82,7 @@ spec:
 // The two tests on env share one fake (exact counts): one after the other.
 test.serial("Gateway + 2 routes → Lattice resources, statuses and annotations; an edit is a minimal diff; a deleted route's resources go", async (t) => {
   const ns = await env.cp.newNamespace("lattice");
-  await env.kube.apply(`
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: lattice-${ns} }
-spec: { controllerName: ${LATTICE_CONTROLLER} }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw }
-spec:
-  gatewayClassName: lattice-${ns}
-  listeners: [{ name: http, port: 80, protocol: HTTP }]
-` + "---" + backend("web", "10.1.0.1") + "---" + backend("api", "10.1.0.2")
+  await env.kube.apply(classAndGateway(ns, "  - { name: http, port: 80, protocol: HTTP }") + "---" + backend("web", "10.1.0.1") + "---" + backend("api", "10.1.0.2")
     + "---" + route("web", "web.example.com", "web") + "---" + route("api", "api.example.com", "api"), ns);
 
   const gw = await env.kube.waitFor("Gateway", ns, "gw", (o) => condition(o, "Programmed")?.status === "True" && (o.status?.addresses?.length ?? 0) === 2, "Gateway Programmed with 2 addresses");
@@ -131,21 +136,8 @@ const tcpGroups = (snap: Snap) => snap.targetGroups.filter((g) => (g["config"] a
 
 test.serial("TLSRoute on a Passthrough listener → a service with its custom domain, a TLS_PASSTHROUGH listener, TCP target groups", async (t) => {
   const ns = await env.cp.newNamespace("lattice-tls");
-  await env.kube.apply(`
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: lattice-${ns} }
-spec: { controllerName: ${LATTICE_CONTROLLER} }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw }
-spec:
-  gatewayClassName: lattice-${ns}
-  listeners:
-  - { name: http, port: 80, protocol: HTTP }
-  - { name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }
-` + "---" + backend("db", "10.2.0.1") + "---" + backend("db2", "10.2.0.2") + "---" + tlsRoute("db", "db.example.com", [["db", 1]]), ns);
+  await env.kube.apply(classAndGateway(ns, "  - { name: http, port: 80, protocol: HTTP }\n  - { name: tls, port: 443, protocol: TLS, tls: { mode: Passthrough } }")
+    + "---" + backend("db", "10.2.0.1") + "---" + backend("db2", "10.2.0.2") + "---" + tlsRoute("db", "db.example.com", [["db", 1]]), ns);
 
   // Annotations, finalizer and status are separate writes: wait for all three.
   const o = await env.kube.waitFor("TLSRoute", ns, "db", (x) => annotationsOf(x)[`gatehouse.dev/lattice-dns-${ns}.gw`] !== undefined && hasFinalizer(x)
@@ -210,20 +202,8 @@ kind: LatticeConfig
 metadata: { name: lattice, namespace: ${ns} }
 spec: { vpcIdentifier: ${VPC}, serviceNetwork: { create: true } }
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: { name: lattice-${ns} }
-spec:
-  controllerName: ${LATTICE_CONTROLLER}
-  parametersRef: { group: gatehouse.dev, kind: LatticeConfig, name: lattice, namespace: ${ns} }
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: { name: gw }
-spec:
-  gatewayClassName: lattice-${ns}
-  listeners: [{ name: http, port: 80, protocol: HTTP }]
-` + "---" + backend("web", "10.3.0.1") + "---" + route("web", "web.example.com", "web"), ns);
+` + classAndGateway(ns, "  - { name: http, port: 80, protocol: HTTP }", `{ group: gatehouse.dev, kind: LatticeConfig, name: lattice, namespace: ${ns} }`)
+    + "---" + backend("web", "10.3.0.1") + "---" + route("web", "web.example.com", "web"), ns);
 
   const gw = await kube.waitFor("Gateway", ns, "gw", (o) => condition(o, "Programmed")?.status === "True" && (o.status?.addresses?.length ?? 0) === 1, "Gateway Programmed");
   t.regex(condition(gw, "Programmed")!.message, /VPC Lattice service network gw-lattice-product.* \(arn:aws:vpc-lattice:eu-west-1:/);
