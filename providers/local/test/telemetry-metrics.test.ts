@@ -177,7 +177,10 @@ test.serial("2 workers: request, connection, L4 and reload metrics and access lo
   const tcp = log.filter((l) => l.protocol === "TCP");
   t.is(tcp.length, 3);
   t.like(tcp[0], { listener: "raw", source: "tcproute/default/raw/rule/0", route: "default/raw", backend: "Service/default/lines:80", endpoint: `127.91.0.11:${lines0.port}`, bytes_in: 3, bytes_out: 8, method: null, status: null });
-  t.is(sum(await values(registry, "gatehouse_proxy_access_log_lines_total"), { result: "written" }), 25);
+  // A batch is counted when its last write completes, a moment after its lines are in the file.
+  const written = async () => sum(await values(registry, "gatehouse_proxy_access_log_lines_total"), { result: "written" });
+  await until(async () => (await written()) >= 25, "the written-lines counter", 250);
+  t.is(await written(), 25);
   t.is(sum(await values(registry, "gatehouse_proxy_access_log_lines_total"), { result: "dropped" }), 0);
 });
 
