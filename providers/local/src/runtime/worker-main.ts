@@ -7,7 +7,7 @@ import type { FromWorker, ToWorker, WorkerData } from "./messages.js";
 import { PortSet } from "./port-set.js";
 import type { LogFn } from "./types.js";
 import { stats } from "../telemetry/stats.js";
-import { flushAccessLogs } from "../telemetry/access-log.js";
+import { closeAccessLogs, flushAccessLogs } from "../telemetry/access-log.js";
 import { flushSpans } from "../telemetry/spans.js";
 
 const port = parentPort;
@@ -56,6 +56,7 @@ port.on("message", (m: ToWorker) => {
   } else if (m.type === "close") {
     // What was logged and traced goes out before the thread ends.
     void ports.close().then(() => Promise.all([flushAccessLogs(), flushSpans()])).finally(() => {
+      closeAccessLogs();
       send({ type: "closed" });
       port.close();
       process.exit(0);

@@ -6,6 +6,7 @@
 import type { IRBackend } from "@gatehouse/ir";
 import type { RouteSite } from "../http/router/index.js";
 import { isoTime, jsonString, logSink, ms3, type LogSink } from "./access-log.js";
+import { ascii, jsonBound, putAscii, putBytes, putIsoTime, putJsonString, putMs3, putUint } from "./line-encoder.js";
 import { codeClass, methodClass } from "./labels.js";
 import { DEFAULT_TELEMETRY, type TelemetrySettings } from "./settings.js";
 import { spanExport, type SpanExport } from "./spans.js";
@@ -13,6 +14,23 @@ import { connClosed, connOpened, countRequest, countSeries, stats, L4_BYTES_IN, 
 import type { TraceContext } from "./trace.js";
 
 const ORIGIN = performance.timeOrigin;
+
+// The constant pieces of an HTTP access log line, in field order.
+const F_TS = ascii('{"ts":"');
+const F_GET = ascii('"GET","path":');
+const F_PATH = ascii(',"path":');
+const F_STATUS = ascii(',"status":');
+const F_BYTES_IN = ascii(',"bytes_in":');
+const F_BYTES_OUT = ascii(',"bytes_out":');
+const F_DURATION = ascii(',"duration_ms":');
+const F_UPSTREAM = ascii(',"upstream_ms":');
+const F_CLIENT = ascii(',"client":"');
+const F_TRACE = ascii('","trace_id":"');
+const F_END_QUOTED = ascii('"}\n');
+const F_NO_TRACE = ascii('","trace_id":null}\n');
+const NULL = ascii("null");
+/** Room for the constant pieces, the time, numbers and a trace id. */
+const LINE_SLACK = 400;
 
 /** An L4 route as telemetry sees it (../l4/backends.ts L4Route). */
 export interface L4Site { listener: string; source: string; name: string; rule: string }
@@ -32,6 +50,8 @@ export class PortTelemetry {
   /** Requests that matched no listener. */
   private readonly noListener: RouteSite = { listener: "", source: "none", route: "", rule: "", ids: null };
   private readonly q: { gateway: string };
+  /** Access log bytes per upstream endpoint (endpointBytes). */
+  private readonly endpoints = new Map<string, Uint8Array>();
 
   constructor(readonly gateway: string, settings: TelemetrySettings = DEFAULT_TELEMETRY) {
     const a = settings.accessLog;
@@ -85,14 +105,7 @@ export class PortTelemetry {
     protocol: string, trace: TraceContext | null, logged: boolean,
   ): void {
     if (stats.enabled) countRequest(this.httpSeries(site, pick, backend), methodClass(method), codeClass(status), (t1 - t0) / 1000);
-    if (logged && this.log !== null) {
-      const s = site ?? this.noListener;
-      const parts = s.logParts ??= [];
-      const k = pick + 1;
-      // The labels of the site and backend, escaped once.
-      const fixed = parts[k] ??= `,"gateway":${this.q.gateway},"listener":${jsonString(s.listener)},"source":${jsonString(s.source)},"route":${jsonString(s.route)},"rule":${jsonString(s.rule)},"backend":${backend !== null ? jsonString(String(backend.id)) : "null"}`;
-      this.log.append(`{"ts":"${isoTime(ORIGIN + t0)}"${fixed},"endpoint":${endpoint !== "" ? `"${endpoint}"` : "null"},"protocol":"${protocol}","method":${jsonString(method)},"path":${jsonString(path)},"status":${status},"bytes_in":${bytesIn},"bytes_out":${bytesOut},"duration_ms":${ms3(t1 - t0)},"upstream_ms":${upMs >= 0 ? ms3(upMs) : "null"},"client":"${client}","trace_id":${trace !== null ? `"${trace.traceId}"` : "null"}}\n`);
-    }
+    if (logged && this.log !== null) this.logRequest(site, pick, backend, method, path, status, t0, t1, upMs, bytesIn, bytesOut, client, endpoint, protocol, trace);
     if (trace !== null && trace.sampled && this.spans !== null) {
       const s = site ?? this.noListener;
       this.spans.add({
@@ -105,6 +118,65 @@ export class PortTelemetry {
         },
       });
     }
+  }
+
+  /** One request's access log line, written into the sink's chunk (line-encoder.ts). */
+  private logRequest(
+    site: RouteSite | undefined, pick: number, backend: IRBackend | null, method: string, path: string, status: number,
+    t0: number, t1: number, upMs: number, bytesIn: number, bytesOut: number, client: string, endpoint: string,
+    protocol: string, trace: TraceContext | null,
+  ): void {
+    const s = site ?? this.noListener;
+    const parts = s.logParts ??= [];
+    const k = pick + 1;
+    // From the end of "ts" to "endpoint": the labels of the site and backend, escaped and encoded once.
+    const labels = parts[k] ??= Buffer.from(`","gateway":${this.q.gateway},"listener":${jsonString(s.listener)},"source":${jsonString(s.source)},"route":${jsonString(s.route)},"rule":${jsonString(s.rule)},"backend":${backend !== null ? jsonString(String(backend.id)) : "null"},"endpoint":`, "utf8");
+    const log = this.log!;
+    const most = LINE_SLACK + labels.length + endpoint.length + protocol.length + jsonBound(method) + jsonBound(path) + client.length;
+    const b = log.reserve(most);
+    if (b === null) return;
+    let p = putBytes(b, log.at, F_TS);
+    p = putIsoTime(b, p, ORIGIN + t0);
+    p = putBytes(b, p, labels);
+    // Bytes are written one at a time in JS: the common endpoint + protocol and method pieces are cached whole.
+    p = putBytes(b, p, this.endpointBytes(endpoint, protocol));
+    if (method === "GET") p = putBytes(b, p, F_GET);
+    else {
+      p = putJsonString(b, p, method);
+      p = putBytes(b, p, F_PATH);
+    }
+    p = putJsonString(b, p, path);
+    p = putBytes(b, p, F_STATUS);
+    p = putUint(b, p, status);
+    p = putBytes(b, p, F_BYTES_IN);
+    p = putUint(b, p, bytesIn);
+    p = putBytes(b, p, F_BYTES_OUT);
+    p = putUint(b, p, bytesOut);
+    p = putBytes(b, p, F_DURATION);
+    p = putMs3(b, p, t1 - t0);
+    p = putBytes(b, p, F_UPSTREAM);
+    if (upMs >= 0) p = putMs3(b, p, upMs); else p = putBytes(b, p, NULL);
+    p = putBytes(b, p, F_CLIENT);
+    p = putAscii(b, p, client);
+    if (trace !== null) {
+      p = putBytes(b, p, F_TRACE);
+      p = putAscii(b, p, trace.traceId);
+      p = putBytes(b, p, F_END_QUOTED);
+    } else p = putBytes(b, p, F_NO_TRACE);
+    log.commit(p);
+  }
+
+  /** `"endpoint","protocol":"…","method":` as bytes, cached by endpoint for HTTP/1.1 (the fast path's). */
+  private endpointBytes(endpoint: string, protocol: string): Uint8Array {
+    const cached = protocol === "HTTP/1.1" ? this.endpoints.get(endpoint) : undefined;
+    if (cached !== undefined) return cached;
+    const bytes = Buffer.from(`${endpoint !== "" ? jsonString(endpoint) : "null"},"protocol":${jsonString(protocol)},"method":`, "utf8");
+    if (protocol === "HTTP/1.1") {
+      // Endpoints come and go with the configuration; a port's set is small, a burst is bounded.
+      if (this.endpoints.size >= 1024) this.endpoints.clear();
+      this.endpoints.set(endpoint, bytes);
+    }
+    return bytes;
   }
 
   // --- L4 ---

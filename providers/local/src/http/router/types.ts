@@ -49,7 +49,7 @@ export interface RouteSite {
   rule: string;
   ids: number[] | null;
   /** The worker's cache of access log line parts for it (by backend pick + 1). */
-  logParts?: string[];
+  logParts?: Uint8Array[];
 }
 
 export type Decision =
