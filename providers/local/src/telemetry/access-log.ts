@@ -1,6 +1,6 @@
 // Access log lines, written without blocking the request path: each thread writes finished
 // lines into an in-memory batch per destination (line-encoder.ts writes straight into it) and
-// writes the batch once per event loop turn. A full batch (MAX_BUFFERED bytes waiting) drops
+// writes the batch every FLUSH_MS or FLUSH_BYTES, whichever comes first. A full batch (MAX_BUFFERED bytes waiting) drops
 // new lines and counts them. Lines to stdout/stderr are written in pieces of at most PIPE_BUF
 // bytes ending at a line end, so they never interleave with other writers' lines.
 //
