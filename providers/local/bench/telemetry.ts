@@ -130,9 +130,10 @@ function pin(pid: number, cpus: string): void {
 }
 
 /**
- * On vs off, `rounds` (at least 3) alternating rounds of `seconds` each. With 2 CPUs or more the
- * proxy runs alone on CPU 1 and everything else (wrk, its own upstream, the log reader, this
- * process) on CPU 0: the ratio is then the proxy's own cost, not who the scheduler put where.
+ * On vs off, `rounds` (at least 5: one round's ratio moves by ±10 % on a shared VM) alternating
+ * rounds of `seconds` each. With 2 CPUs or more the proxy runs alone on CPU 1 and everything
+ * else (wrk, its own upstream, the log reader, this process) on CPU 0: the ratio is then the
+ * proxy's own cost, not who the scheduler put where.
  */
 export async function telemetryBench(upstream: { host: string; port: number }, seconds: number, rounds: number): Promise<TelemetryFigures> {
   if (cpus().length < 2) return compare(upstream, seconds, rounds, false);
@@ -150,7 +151,7 @@ export async function telemetryBench(upstream: { host: string; port: number }, s
 
 async function compare(upstream: { host: string; port: number }, seconds: number, rounds: number, pinned: boolean): Promise<TelemetryFigures> {
   console.log(pinned ? "telemetry: the proxy pinned to CPU 1; wrk, the upstream and the log reader on CPU 0" : "telemetry: not pinned (one CPU)");
-  const n = Math.max(3, rounds);
+  const n = Math.max(5, rounds);
   const on: Run[] = [];
   const off: Run[] = [];
   const ratios: number[] = [];
