@@ -1,11 +1,13 @@
 // WebSocket upgrades on HTTP/1.1: routed like any request, the handshake is forwarded to an
 // endpoint (plain, or TLS for https backends) and on 101 the two sockets are spliced both
-// ways. A non-101 answer is passed back and the connection closed.
+// ways. A non-101 answer is passed back and the connection closed. Each upgrade is one
+// request for telemetry (PortTelemetry.httpDone, once): a 101 when its spliced session
+// closes, any other answer with the status sent.
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { request as httpsRequest } from "node:https";
-import { forwardableResponseHeaders, upstreamHeaders } from "./forward-headers.js";
+import { clientIp, forwardableResponseHeaders, upstreamHeaders } from "./forward-headers.js";
 import { forwardedInfo, type ForwardDecision } from "./exchange.js";
 import type { PortContext, PortState } from "./port-state.js";
 import { viewOfHttp1 } from "./request-view.js";
@@ -14,6 +16,8 @@ import { backendTlsOptions } from "./upstream/backend-tls.js";
 import type { BackendState } from "./upstream/backend-set.js";
 import { nextEndpoint, type Cursor } from "./upstream/cursor.js";
 import type { Endpoint } from "./upstream/endpoints.js";
+import { CLIENT_CLOSED } from "../telemetry/labels.js";
+import { stats } from "../telemetry/stats.js";
 
 const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable" };
 
@@ -23,15 +27,41 @@ function rawResponse(status: number, reason: string, headers: [string, string][]
   return `${s}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
-function sendRaw(socket: Duplex, status: number, body: string): void {
-  if (socket.destroyed) return;
+/** Sends a plain-text answer; returns the body bytes written (0 when the client is gone). */
+function sendRaw(socket: Duplex, status: number, body: string): number {
+  if (socket.destroyed) return 0;
   socket.end(rawResponse(status, REASONS[status] ?? "Error", [["content-type", "text/plain; charset=utf-8"]], body));
+  return Buffer.byteLength(body);
 }
 
-function sendDecision(socket: Duplex, d: Extract<Decision, { type: "respond" }>): void {
+/** Sends a router's answer; returns the body bytes written (0 when the client is gone). */
+function sendDecision(socket: Duplex, d: Extract<Decision, { type: "respond" }>): number {
   const headers: [string, string][] = [];
   for (const k in d.headers) for (const v of d.headers[k] ?? []) headers.push([k, v]);
-  if (!socket.destroyed) socket.end(rawResponse(d.status, REASONS[d.status] ?? "Response", headers, d.body));
+  if (socket.destroyed) return 0;
+  socket.end(rawResponse(d.status, REASONS[d.status] ?? "Response", headers, d.body));
+  return Buffer.byteLength(d.body);
+}
+
+/**
+ * Telemetry of one upgrade request: whether it is observed (metrics on, or logging/tracing),
+ * its start and its access log sampling, all decided when the handshake arrives.
+ */
+interface Observation {
+  observed: boolean;
+  logged: boolean;
+  t0: number;
+  /** Reported already (an upgrade is counted once, whichever path ends it). */
+  reported: boolean;
+}
+
+/** An upgrade the proxy answered itself, before any upstream (router answers, wrong backend protocol, internal error). */
+function reportAnswered(state: PortState, req: IncomingMessage, o: Observation, d: Decision | undefined, status: number, bytesOut: number): void {
+  if (!o.observed || o.reported) return;
+  o.reported = true;
+  const fwd = d !== undefined && d.type === "forward" ? d : undefined;
+  state.tel.httpDone(d?.site, fwd !== undefined ? fwd.pick ?? 0 : -1, fwd !== undefined ? fwd.target.backend : null, req.method ?? "", req.url ?? "",
+    status, o.t0, performance.now(), -1, 0, bytesOut, clientIp(req.socket?.remoteAddress), "", "HTTP/1.1", null, o.logged);
 }
 
 function noop(): void {}
@@ -58,6 +88,18 @@ class UpgradeProxy implements Cursor {
   tried = 0;
   private finished = false;
   private readonly backend: BackendState;
+  // Telemetry (reported in finish()): the status sent (0: none yet, the client went away first),
+  // the endpoint last tried, upstream time to its answer's head (-1: no answer; measured when logged).
+  private status = 0;
+  private endpoint: Endpoint | null = null;
+  private upAt = 0;
+  private upMs = -1;
+  /** The client socket's byte counters when the handshake arrived; the bytes of the upstream answer's head written to it (-1: none). */
+  private readonly read0: number;
+  private readonly written0: number;
+  private headOut = -1;
+  /** Body bytes of a proxy-written answer. */
+  private answerBytes = 0;
 
   constructor(
     private readonly ctx: PortContext,
@@ -66,8 +108,12 @@ class UpgradeProxy implements Cursor {
     private readonly socket: Duplex,
     private readonly head: Buffer,
     private readonly d: ForwardDecision,
+    private readonly o: Observation,
   ) {
     this.backend = state.backends.get(d.target.backend, false);
+    const s = socket as Partial<Socket>;
+    this.read0 = o.observed ? s.bytesRead ?? 0 : 0;
+    this.written0 = o.observed ? s.bytesWritten ?? 0 : 0;
   }
 
   start(): void {
@@ -76,15 +122,43 @@ class UpgradeProxy implements Cursor {
     this.attempt();
   }
 
+  /** The upgrade is over: answered by the proxy, or its client connection closed (the spliced session too). */
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
     this.state.backends.leave();
+    if (this.o.observed) this.report();
   }
 
-  private fail(status: number, text: string): void {
-    sendRaw(this.socket, status, text);
+  fail(status: number, text: string): void {
+    if (this.finished) return;
+    if (!this.socket.destroyed && this.status === 0) {
+      this.status = status;
+      this.answerBytes = sendRaw(this.socket, status, text);
+    } else this.socket.destroy();
     this.finish();
+  }
+
+  private report(): void {
+    const o = this.o;
+    if (o.reported) return;
+    o.reported = true;
+    const { req, d } = this;
+    let bytesIn = 0;
+    let bytesOut = this.answerBytes;
+    if (this.headOut >= 0) {
+      // Bytes from the client socket's own counters (no per-chunk accounting; cleartext on TLS
+      // too), taken since the handshake arrived. Out: what was written after the upstream's
+      // answer head (a 101 session's bytes to the client, or a non-101 answer's body). In: a 101
+      // session's bytes from the client (those that came with the handshake, `head`, included);
+      // 0 for a non-101 answer (nothing of the client's is forwarded after the handshake).
+      const s = this.socket as Partial<Socket>;
+      bytesOut = Math.max(0, (s.bytesWritten ?? this.written0) - this.written0 - this.headOut);
+      if (this.status === 101) bytesIn = Math.max(0, (s.bytesRead ?? this.read0) - this.read0 + this.head.length);
+    }
+    this.state.tel.httpDone(d.site, d.pick ?? 0, d.target.backend, req.method ?? "", req.url ?? "", this.status !== 0 ? this.status : CLIENT_CLOSED,
+      o.t0, performance.now(), this.upMs, bytesIn, bytesOut, clientIp(req.socket?.remoteAddress), this.endpoint !== null ? this.endpoint.label : "",
+      "HTTP/1.1", null, o.logged);
   }
 
   private attempt(): void {
@@ -94,6 +168,7 @@ class UpgradeProxy implements Cursor {
       this.fail(503, this.tried > 0 ? "upstream connect error\n" : "no healthy upstream\n");
       return;
     }
+    this.endpoint = ep;
     const { d, req } = this;
     const settings = this.state.settings;
     const fwd = forwardedInfo(this.ctx, this.state, req, false);
@@ -108,6 +183,7 @@ class UpgradeProxy implements Cursor {
       headers: headers as unknown as Record<string, string>,
       agent: false as const,
     };
+    if (this.o.logged) this.upAt = performance.now();
     const up: ClientRequest = tls ? httpsRequest({ ...options, ...backendTlsOptions(d.target.backend) }) : httpRequest(options);
     const timer = setTimeout(() => {
       const err = new Error("connect timeout") as Error & { code: string };
@@ -130,17 +206,23 @@ class UpgradeProxy implements Cursor {
     });
     up.on("upgrade", (res: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
       clearTimeout(timer);
-      if (this.socket.destroyed) { upSocket.destroy(); this.finish(); return; }
+      if (this.finished || this.socket.destroyed) { upSocket.destroy(); this.finish(); return; }
+      if (this.o.logged) this.upMs = performance.now() - this.upAt;
       let head = `HTTP/1.1 101 ${res.statusMessage || "Switching Protocols"}\r\n`;
       const raw = res.rawHeaders;
       for (let i = 0; i < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
-      this.socket.write(`${head}\r\n`);
+      head += "\r\n";
+      this.status = 101;
+      this.headOut = Buffer.byteLength(head);
+      this.socket.write(head);
       if (upHead.length > 0) this.socket.write(upHead);
       if (this.head.length > 0) upSocket.write(this.head);
       splice(this.socket, upSocket, settings.streamIdleTimeoutMs);
     });
     up.on("response", (res: IncomingMessage) => {
       clearTimeout(timer);
+      if (this.finished || this.socket.destroyed) { res.on("error", noop); res.destroy(); up.destroy(); this.finish(); return; }
+      if (this.o.logged) this.upMs = performance.now() - this.upAt;
       // Not upgraded: pass the answer on, then close (the client expected a switch).
       const h = forwardableResponseHeaders(res.headers);
       let head = `HTTP/1.1 ${res.statusCode ?? 502} ${res.statusMessage || "Response"}\r\n`;
@@ -149,9 +231,14 @@ class UpgradeProxy implements Cursor {
         if (k === "content-length" || v === undefined) continue;
         for (const one of Array.isArray(v) ? v : [v]) head += `${k}: ${one}\r\n`;
       }
-      this.socket.write(`${head}connection: close\r\n\r\n`);
+      head += "connection: close\r\n\r\n";
+      this.status = res.statusCode ?? 502;
+      this.headOut = Buffer.byteLength(head);
+      this.socket.write(head);
       res.pipe(this.socket);
       res.on("error", () => this.socket.destroy());
+      // Its whole body handed to the client socket: the request is over (or at the client's close, if first).
+      res.once("end", () => this.finish());
     });
     up.end();
   }
@@ -166,14 +253,29 @@ class UpgradeProxy implements Cursor {
 /** The server's `upgrade` listener body (WebSocket handshakes only reach it). Never throws. */
 export function proxyUpgrade(ctx: PortContext, state: PortState, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on("error", noop);
+  const tel = state.tel;
+  const observed = stats.enabled || tel.active;
+  const o: Observation = { observed, logged: observed && tel.sampleLog(), t0: observed ? performance.now() : 0, reported: false };
+  let d: Decision | undefined;
+  let proxy: UpgradeProxy | undefined;
   try {
-    const d = state.router.decide(viewOfHttp1(req, ctx.scheme));
-    if (d.type === "respond") { sendDecision(socket, d); return; }
+    d = state.router.decide(viewOfHttp1(req, ctx.scheme));
+    if (d.type === "respond") {
+      const n = sendDecision(socket, d);
+      reportAnswered(state, req, o, d, d.status, n);
+      return;
+    }
     const p = d.target.backend.protocol;
-    if (p !== "http" && p !== "ws" && p !== "https") { sendRaw(socket, 502, "backend does not accept WebSocket\n"); return; }
-    new UpgradeProxy(ctx, state, req, socket, head, d).start();
+    if (p !== "http" && p !== "ws" && p !== "https") {
+      const n = sendRaw(socket, 502, "backend does not accept WebSocket\n");
+      reportAnswered(state, req, o, d, 502, n);
+      return;
+    }
+    proxy = new UpgradeProxy(ctx, state, req, socket, head, d, o);
+    proxy.start();
   } catch (e) {
     ctx.log("error", "websocket upgrade failed", { error: (e as Error).message });
-    sendRaw(socket, 500, "internal error\n");
+    if (proxy !== undefined) proxy.fail(500, "internal error\n");
+    else reportAnswered(state, req, o, d, 500, sendRaw(socket, 500, "internal error\n"));
   }
 }
