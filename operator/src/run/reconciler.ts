@@ -72,7 +72,12 @@ export class Reconciler {
       const stats = p.stats?.();
       return stats ? [{ controller: p.capabilities.controllerName, stats }] : [];
     }));
-    metrics.watchProgramming(() => this.programmed.waiting(this.clock.now().getTime()));
+    metrics.watchProgramming(() => {
+      // Every controller of ours has a series (0 when nothing waits): dashboards show 0, not "no data".
+      const w = this.programmed.waiting(this.clock.now().getTime());
+      for (const p of registry.providers()) if (!w.has(p.capabilities.controllerName)) w.set(p.capabilities.controllerName, { count: 0, oldestSeconds: 0 });
+      return w;
+    });
     if (source.counters) {
       metrics.watchSource(() => {
         const c = source.counters!();
