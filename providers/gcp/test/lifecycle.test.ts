@@ -198,8 +198,13 @@ test.serial("finalize in a fresh process (no desired state yet) finds the Gatewa
   await converge(p1, desiredOf(manyRoutes(2)));
   await p1.close();
   const p2 = provider(fake);
+  const mark = fake.calls.mark();
   const fin = await p2.finalize({ kind: "Gateway", namespace: "default", name: "web" });
   t.true(fin.done, fin.message);
+  // The listing calls are in the provider's stats (the operator's API call metrics) as the fake saw them.
+  const listed = p2.stats().apiCalls.filter((c) => c.operation.endsWith(".aggregatedList")).reduce((n, c) => n + c.count, 0);
+  t.true(listed > 0);
+  t.is(listed, fake.calls.count({ method: /aggregatedList/, since: mark }));
   // shared pieces (backend services, health checks, NEGs) go with the next apply
   t.true(ours().length > 0);
   await converge(p2, desiredOf(classes()));

@@ -183,7 +183,8 @@ export class ComputeApi {
     const ctor = (regional ? k.ctor.region : k.ctor.global ?? k.ctor.zone)!;
     const api = (regional ? k.api.region : k.api.global ?? k.api.zone)!;
     const c = this.pool.get(ctor);
-    this.count(`${api}.aggregatedList`, false);
+    const method = `${api}.aggregatedList`;
+    this.count(method, false);
     const out: Json[] = [];
     try {
       const iter = c["aggregatedListAsync"]({ project }, { timeout: this.o.callTimeoutMs }) as AsyncIterable<[string, Json]>;
@@ -192,8 +193,12 @@ export class ComputeApi {
         for (const item of (list as unknown[] | undefined) ?? []) if (isObj(item)) out.push(item);
       }
     } catch (e) {
-      throw toComputeError(e);
+      const err = toComputeError(e);
+      this.result(method, err);
+      throw err;
     }
+    // Counted in the operator's metrics like every other call (pages are one call here).
+    this.result(method, undefined);
     return out;
   }
 
