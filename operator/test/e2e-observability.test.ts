@@ -159,7 +159,11 @@ metadata: { name: gw }
 spec:
   gatewayClassName: lattice-${ns}
   listeners: [{ name: http, port: 80, protocol: HTTP }]
----
+` + webBackendAndRoute(`{ addresses: ["10.9.0.1"], conditions: { ready: true } }`);
+
+/** Service `web`, its EndpointSlice with one endpoint, and an HTTPRoute to it on the Gateway `gw`. */
+function webBackendAndRoute(endpoint: string): string {
+  return `---
 apiVersion: v1
 kind: Service
 metadata: { name: web }
@@ -169,7 +173,7 @@ apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
 metadata: { name: web-a, labels: { kubernetes.io/service-name: web } }
 addressType: IPv4
-endpoints: [{ addresses: ["10.9.0.1"], conditions: { ready: true } }]
+endpoints: [${endpoint}]
 ports: [{ name: http, port: 8080, protocol: TCP }]
 ---
 apiVersion: gateway.networking.k8s.io/v1
@@ -182,6 +186,7 @@ spec:
   - matches: [{ path: { type: PathPrefix, value: "/" } }]
     backendRefs: [{ name: web, port: 80 }]
 `;
+}
 
 test.serial("aws-vpc-lattice: /metrics counts every API attempt by result, the retries and the time to Programmed, as the fake saw them", async (t) => {
   const { lattice, kube, run } = env;
@@ -342,29 +347,7 @@ metadata: { name: gw }
 spec:
   gatewayClassName: ${cls}
   listeners: [{ name: http, port: 80, protocol: HTTP }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: web }
-spec: { ports: [{ name: http, port: 80, targetPort: 8080 }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: web-a, labels: { kubernetes.io/service-name: web } }
-addressType: IPv4
-endpoints: [{ addresses: ["10.9.1.1"], conditions: { ready: true }, zone: us-central1-a, nodeName: node-a }]
-ports: [{ name: http, port: 8080, protocol: TCP }]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: web }
-spec:
-  parentRefs: [{ name: gw }]
-  hostnames: ["web.example.com"]
-  rules:
-  - matches: [{ path: { type: PathPrefix, value: "/" } }]
-    backendRefs: [{ name: web, port: 80 }]
-`, ns);
+` + webBackendAndRoute(`{ addresses: ["10.9.1.1"], conditions: { ready: true }, zone: us-central1-a, nodeName: node-a }`), ns);
 
   // Not programmed while the URL map insert is rate-limited: the gauges say so.
   await eventually(() => urlMap.hits >= GCP_ATTEMPTS, "one URL map insert gave up");

@@ -4,7 +4,7 @@
 // what the clients sent and received, summed over the workers.
 import test from "ava";
 import { createSocket } from "node:dgram";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,49 +13,10 @@ import { Registry } from "prom-client";
 import { LocalProvider } from "../src/provider.js";
 import { makeCert, tlsBackend, udpBackend } from "./fixtures/l4-harness.js";
 import { desiredOf, docs, gateway, gatewayClass, proxyConfig, service } from "./fixtures/provider-world.js";
+import { lines, sum, values } from "./fixtures/telemetry-read.js";
 import { freePort, recorder, until } from "./fixtures/runtime-util.js";
 
-type Values = { labels: Record<string, string | number>; value: number; metricName?: string }[];
-
-async function values(registry: Registry, name: string): Promise<Values> {
-  const m = registry.getSingleMetric(name);
-  if (!m) throw new Error(`no metric ${name}`);
-  return (await m.get()).values as Values;
-}
-
-function sum(vs: Values, labels: Record<string, string | number>): number {
-  return vs.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0);
-}
-
-function lines(path: string): Record<string, unknown>[] {
-  let text = "";
-  try { text = readFileSync(path, "utf8"); } catch { return []; }
-  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 const T = `creationTimestamp: "2025-01-01T00:00:00Z"`;
-
-/** Service `name` (port 80/UDP → targetPort) with one ready endpoint at ip:targetPort. */
-function udpService(name: string, ip: string, targetPort: number): string {
-  return `
-apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: default, ${T} }
-spec:
-  ports: [{ name: dns, port: 80, targetPort: ${targetPort}, protocol: UDP }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: ${name}-a
-  namespace: default
-  labels: { kubernetes.io/service-name: ${name} }
-  ${T}
-addressType: IPv4
-endpoints: [{ addresses: ["${ip}"], conditions: { ready: true } }]
-ports: [{ name: dns, port: ${targetPort}, protocol: UDP }]
-`;
-}
 
 function l4Route(kind: "UDPRoute" | "TLSRoute", name: string, backend: string, hostnames?: string[]): string {
   const apiVersion = kind === "TLSRoute" ? "gateway.networking.k8s.io/v1" : "gateway.networking.k8s.io/v1alpha2";
@@ -153,7 +114,7 @@ test.serial("2 workers: UDPRoute sessions, bytes, connections and access log lin
     // A session ends after 2 s without a datagram either way (well past the gap between one
     // session's datagrams, which are sent back to back).
     proxyConfig("obs", `{ accessLog: { enabled: true, sampleRatio: 1, path: "${logPath}" }, timeouts: { udpIdle: 2s } }`),
-    udpService("echo", "127.93.0.10", echo.port),
+    service("echo", "127.93.0.10", echo.port, "UDP"),
     gateway("gw", `[{ name: dgram, port: 80, protocol: UDP, allowedRoutes: { kinds: [{ kind: UDPRoute }] } }]`),
     l4Route("UDPRoute", "dns", "echo"),
   );

@@ -2,7 +2,7 @@
 // path and on Node's path, a 404, an upstream connect error, a TCPRoute session, config
 // reloads. Counts and labels must match what was sent, summed over the workers.
 import test from "ava";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type Server } from "node:net";
@@ -10,26 +10,8 @@ import { Registry } from "prom-client";
 import { LocalProvider } from "../src/provider.js";
 import { ask, deadPort, httpEcho, raw } from "./fixtures/http-backends.js";
 import { desiredOf, docs, gateway, gatewayClass, http, proxyConfig, service } from "./fixtures/provider-world.js";
+import { lines, sum, values } from "./fixtures/telemetry-read.js";
 import { freePort, recorder, tcpLine, until } from "./fixtures/runtime-util.js";
-
-type Values = { labels: Record<string, string | number>; value: number; metricName?: string }[];
-
-async function values(registry: Registry, name: string): Promise<Values> {
-  const m = registry.getSingleMetric(name);
-  if (!m) throw new Error(`no metric ${name}`);
-  return (await m.get()).values as Values;
-}
-
-function sum(vs: Values, labels: Record<string, string | number>, metricName?: string): number {
-  return vs.filter((v) => (metricName === undefined || v.metricName === metricName) && Object.entries(labels).every(([k, x]) => v.labels[k] === x))
-    .reduce((n, v) => n + v.value, 0);
-}
-
-function lines(path: string): Record<string, unknown>[] {
-  let text = "";
-  try { text = readFileSync(path, "utf8"); } catch { return []; }
-  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 const T = `creationTimestamp: "2025-01-01T00:00:00Z"`;
 

@@ -3,7 +3,7 @@
 // closes (the bytes it moved both ways), an upstream's non-101 answer (403, 200), a connect
 // failure (503) and a router answer (302) with the status sent.
 import test from "ava";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:net";
@@ -11,26 +11,8 @@ import { Registry } from "prom-client";
 import { LocalProvider } from "../src/provider.js";
 import { deadPort, httpEcho, raw, wsEcho } from "./fixtures/http-backends.js";
 import { desiredOf, docs, gateway, gatewayClass, http, proxyConfig, service } from "./fixtures/provider-world.js";
+import { lines, sum, values } from "./fixtures/telemetry-read.js";
 import { freePort, recorder, until } from "./fixtures/runtime-util.js";
-
-type Values = { labels: Record<string, string | number>; value: number; metricName?: string }[];
-
-async function values(registry: Registry, name: string): Promise<Values> {
-  const m = registry.getSingleMetric(name);
-  if (!m) throw new Error(`no metric ${name}`);
-  return (await m.get()).values as Values;
-}
-
-function sum(vs: Values, labels: Record<string, string | number>, metricName?: string): number {
-  return vs.filter((v) => (metricName === undefined || v.metricName === metricName) && Object.entries(labels).every(([k, x]) => v.labels[k] === x))
-    .reduce((n, v) => n + v.value, 0);
-}
-
-function lines(path: string): Record<string, unknown>[] {
-  let text = "";
-  try { text = readFileSync(path, "utf8"); } catch { return []; }
-  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 const T = `creationTimestamp: "2025-01-01T00:00:00Z"`;
 
