@@ -156,6 +156,10 @@ test.serial("2 workers: every WebSocket upgrade is one request in the metrics an
   t.is(sum(requests, { ...site, rule: "plain", backend: "Service/default/plain:80", method: "GET", code: "2xx" }), 1);
   t.is(sum(requests, { ...site, rule: "dead", backend: "Service/default/dead:80", method: "GET", code: "5xx" }), 1);
   t.is(sum(requests, { ...site, rule: "moved", backend: "", method: "GET", code: "3xx" }), 1);
+  // The dead endpoint's refused connect counts like any request's; nothing else failed to connect.
+  const connectErrors = await values(registry, "gatehouse_proxy_upstream_connect_errors_total");
+  t.is(sum(connectErrors, { ...site, rule: "dead", backend: "Service/default/dead:80" }), 1);
+  t.is(sum(connectErrors, {}), 1);
   t.is(sum(requests, {}), total);
   const durations = await values(registry, "gatehouse_proxy_request_duration_seconds");
   t.is(sum(durations, { ...site, rule: "chat", code: "1xx" }, "gatehouse_proxy_request_duration_seconds_count"), N);

@@ -17,7 +17,7 @@ import type { BackendState } from "./upstream/backend-set.js";
 import { nextEndpoint, type Cursor } from "./upstream/cursor.js";
 import type { Endpoint } from "./upstream/endpoints.js";
 import { CLIENT_CLOSED } from "../telemetry/labels.js";
-import { stats } from "../telemetry/stats.js";
+import { U_CONNECT_ERRORS, stats } from "../telemetry/stats.js";
 
 const REASONS: Record<number, string> = { 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable" };
 
@@ -197,6 +197,8 @@ class UpgradeProxy implements Cursor {
       clearTimeout(timer);
       if (this.finished) return;
       if (!connected) {
+        // As for any request: a failed connect (refused, timed out, TLS) counts on the route's series.
+        if (this.o.observed) this.state.tel.upstream(d.site, d.pick ?? 0, d.target.backend, U_CONNECT_ERRORS);
         this.eject(ep, err);
         this.attempt();
         return;
