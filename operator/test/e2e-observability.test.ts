@@ -3,7 +3,7 @@
 // etcd, the operator as `gatehouse run` assembles it, and the fake VPC Lattice API (then the
 // fake Compute API) on loopback with throttling injected. What the metrics say is compared with the fake's own
 // request log (every attempt, its HTTP status and error code), never with guessed numbers.
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { startControlPlane } from "@gatehouse/test-harness";
 import { startFakeLattice, ZERO_DELAYS, type CallRecord, type FakeLattice } from "@gatehouse/fake-lattice";
 import { startFakeCompute, type Call } from "@gatehouse/fake-gcp";
@@ -82,6 +82,21 @@ async function scrape(run: RunningOperator): Promise<Scrape> {
  * request log did not move across the scrape (so the log and the scrape describe the same
  * calls). Returns both.
  */
+/** Scrapes until the controller's one Gateway shows as waiting: gauges 1 and > 0 s, nothing timed yet. */
+async function scrapeOneWaiting(t: ExecutionContext, run: RunningOperator, controller: string): Promise<Scrape> {
+  let waiting: Scrape | undefined;
+  await eventually(async () => {
+    waiting = await scrape(run);
+    return waiting.find("gatehouse_gateways_not_programmed", { controller }).some((x) => x.value > 0);
+  }, "gatehouse_gateways_not_programmed counts the waiting Gateway");
+  t.deepEqual(waiting!.find("gatehouse_gateways_not_programmed", { controller }).map((s) => s.value), [1]);
+  const oldest = waiting!.find("gatehouse_gateway_not_programmed_oldest_seconds", { controller });
+  t.is(oldest.length, 1);
+  t.true(oldest[0]!.value > 0, `oldest waiting ${oldest[0]!.value} s`);
+  t.is(waiting!.sum("gatehouse_gateway_programmed_seconds_count", { controller }), 0, "nothing programmed yet");
+  return waiting!;
+}
+
 async function quietScrape<C>(run: RunningOperator, log: () => C[]): Promise<{ scrape: Scrape; calls: C[] }> {
   let result: { scrape: Scrape; calls: C[] } | undefined;
   await eventually(async () => {
@@ -206,17 +221,8 @@ test.serial("aws-vpc-lattice: /metrics counts every API attempt by result, the r
   const waitingGw = await kube.waitFor("Gateway", ns, "gw", (o) => condition(o, "Programmed")?.status === "False"
     && /ThrottlingException/.test(condition(o, "Programmed")!.message), "Gateway not Programmed: service network creation throttled");
   t.regex(condition(waitingGw, "Programmed")!.message, /ThrottlingException: Rate exceeded/);
-  let waiting: Scrape | undefined;
-  await eventually(async () => {
-    waiting = await scrape(run);
-    return waiting.find("gatehouse_gateways_not_programmed", { controller }).some((x) => x.value > 0);
-  }, "gatehouse_gateways_not_programmed counts the waiting Gateway");
-  t.deepEqual(waiting!.find("gatehouse_gateways_not_programmed", { controller }).map((s) => s.value), [1]);
-  const oldest = waiting!.find("gatehouse_gateway_not_programmed_oldest_seconds", { controller });
-  t.is(oldest.length, 1);
-  t.true(oldest[0]!.value > 0, `oldest waiting ${oldest[0]!.value} s`);
-  t.is(waiting!.sum("gatehouse_gateway_programmed_seconds_count", { controller }), 0, "nothing programmed yet");
-  t.true(waiting!.sum("gatehouse_provider_api_calls_total", { controller, operation: "CreateServiceNetwork", result: "throttled" }) >= ATTEMPTS);
+  const waiting = await scrapeOneWaiting(t, run, controller);
+  t.true(waiting.sum("gatehouse_provider_api_calls_total", { controller, operation: "CreateServiceNetwork", result: "throttled" }) >= ATTEMPTS);
 
   // Let it through: programmed, with the route.
   sn.remove();
@@ -352,14 +358,7 @@ spec:
   // Not programmed while the URL map insert is rate-limited: the gauges say so.
   await eventually(() => urlMap.hits >= GCP_ATTEMPTS, "one URL map insert gave up");
   await kube.waitFor("Gateway", ns, "gw", (o) => condition(o, "Programmed")?.status === "False", "Gateway not Programmed");
-  let waiting: Scrape | undefined;
-  await eventually(async () => {
-    waiting = await scrape(run);
-    return waiting.find("gatehouse_gateways_not_programmed", { controller }).some((x) => x.value > 0);
-  }, "gatehouse_gateways_not_programmed counts the waiting Gateway");
-  t.deepEqual(waiting!.find("gatehouse_gateways_not_programmed", { controller }).map((s) => s.value), [1]);
-  t.true(waiting!.find("gatehouse_gateway_not_programmed_oldest_seconds", { controller })[0]!.value > 0);
-  t.is(waiting!.sum("gatehouse_gateway_programmed_seconds_count", { controller }), 0, "nothing programmed yet");
+  await scrapeOneWaiting(t, run, controller);
 
   // Let it through. The provider asks to be called again in 15 s; a cluster change would wake
   // it sooner, so wake it here the way a watch event does.
