@@ -14,7 +14,6 @@
 //   a resource the operator's client knows, pods are read (list, watch) in the release
 //   namespace only.
 import test from "ava";
-import { threadId } from "node:worker_threads";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
@@ -26,7 +25,7 @@ import { CORE_RESOURCES, GATEHOUSE_RESOURCES, GATEWAY_RESOURCES, KubeClient } fr
 import { WATCHED_KINDS } from "../src/kube/source/index.js";
 import { GATEWAY_ANNOTATION, POD_RESOURCE, SERVICE_LABEL, SLICE_MANAGED_BY_LABEL } from "../src/kube/gateway-services/index.js";
 import { addRunOptions, parseSettings, rawFromCommand } from "../src/run/settings.js";
-import { Kube, condition, eventually, parentCondition, startOperator, type Obj, type RunningOperator } from "./e2e-helpers.js";
+import { Kube, condition, eventually, ownInternalPorts, parentCondition, startOperator, type Obj, type RunningOperator } from "./e2e-helpers.js";
 import { installGatehouseCRDs } from "./local-crd.js";
 import { createPod, endpointsOf, slicesOf } from "./operator-pods.js";
 
@@ -208,7 +207,6 @@ test.serial("install (values-kind): the operator with the chart's ServiceAccount
   // A replica of the chart's Deployment (no kubelet here: the test sets its IP and readiness).
   const podLabels = dep.spec.template.metadata.labels as Record<string, string>;
   await createPod(kube.client, ns, "gh-gatehouse-test-0", podLabels, { ip: "10.244.0.7", ready: true });
-  const from = 31000 + ((process.pid * 31 + threadId) % 300) * 100;
   const lines: string[] = [];
   const logger = pino({ level: "debug" }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
   let run: RunningOperator | undefined;
@@ -219,7 +217,7 @@ test.serial("install (values-kind): the operator with the chart's ServiceAccount
       identity: "gh-gatehouse-test-0",
       metricsAddress: { host: "127.0.0.1", port: 0 },
       healthAddress: { host: "127.0.0.1", port: 0 },
-      internalPorts: { from, to: from + 99 },
+      internalPorts: ownInternalPorts(15000),
       proxyWorkers: 0,
     }, { logger });
 

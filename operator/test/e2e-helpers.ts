@@ -239,3 +239,13 @@ export function useOperator(controllerName: string): OperatorSuite {
   });
   return env;
 }
+
+/**
+ * 100 internal ports of a test file's own (every replica binds them on 0.0.0.0, and test files
+ * run in parallel), within [base, base + 5000). Keep base + 5000 below 32768, where the kernel's
+ * ephemeral range starts: an outgoing connection elsewhere could otherwise hold one (EADDRINUSE).
+ */
+export function ownInternalPorts(base: number): { from: number; to: number } {
+  const from = base + ((process.pid * 31 + threadId) % 50) * 100;
+  return { from, to: from + 99 };
+}

@@ -7,20 +7,17 @@
 // no kubelet): a Gateway anywhere else gets a selector-less Service whose EndpointSlice lists
 // those pods and follows them; a Gateway in gatehouse-system a Service with the pod selector.
 import test from "ava";
-import { threadId } from "node:worker_threads";
 import { startControlPlane } from "@gatehouse/test-harness";
 import { SERVICE_LABEL, SLICE_MANAGED_BY_LABEL } from "../src/kube/gateway-services/index.js";
 import { CORE_RESOURCES, resourcePath } from "../src/kube/client.js";
 import {
-  Kube, condition, controllerFor, eventually, startOperator, type Obj, type OperatorSuite,
+  Kube, condition, controllerFor, eventually, ownInternalPorts, startOperator, type Obj, type OperatorSuite,
 } from "./e2e-helpers.js";
 import { installGatehouseCRDs } from "./local-crd.js";
 import { createPod, deletePod, endpointsOf, slicesOf } from "./operator-pods.js";
 
 const CONTROLLER = controllerFor("local-incluster");
-// Internal ports of their own (every replica binds them on 0.0.0.0): test files run in parallel.
-const FROM = 30000 + ((process.pid * 31 + threadId) % 300) * 100;
-const INTERNAL = { from: FROM, to: FROM + 99 };
+const INTERNAL = ownInternalPorts(10000);
 const OPERATOR_NS = "gatehouse-system";
 const POD_LABELS = { "app.kubernetes.io/name": "gatehouse" };
 
